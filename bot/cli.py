@@ -1,0 +1,226 @@
+"""The ``reportbot`` command line: one entry point for the bot, the demo and the offline tools."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from workflows.arithmetic import check_answers
+from workflows.assembly.document import assemble, format_date
+from workflows.files import InputFileError, read_answers_file, read_profile
+from workflows.i18n import t
+from workflows.loader import TemplateError, bundled_templates, load_template
+from workflows.model import Template
+
+LANG = click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of messages."
+)
+TEMPLATE = click.option(
+    "--template",
+    "template_ref",
+    required=True,
+    help="A bundled template id (see `reportbot templates`) or a template .yaml file.",
+)
+
+
+def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the errors a person can cause into one clear line and exit status 2, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (TemplateError, InputFileError) as exc:
+            click.echo(f"reportbot: {exc}", err=True)
+            sys.exit(2)
+        except OSError as exc:
+            click.echo(f"reportbot: {exc.filename or ''}: {exc.strerror}", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="reportbot")
+def main() -> None:
+    """reportbot: collect a government annual report from departments over Telegram."""
+
+
+@main.command()
+@friendly_errors
+def templates() -> None:
+    """List the bundled report templates."""
+    for template_id in bundled_templates():
+        template = load_template(template_id)
+        asked = len(template.asked_fields(has_previous=True))
+        click.echo(
+            f"{template.id}\t{template.name}\t({len(template.fields)} fields, {asked} asked, "
+            f"{len(template.rules)} rules)"
+        )
+
+
+def field_record(template: Template, field_id: str) -> dict[str, Any]:
+    """Describe one field as `reportbot fields` prints it."""
+    field_ = template.fields[field_id]
+    record: dict[str, Any] = {
+        "id": field_.id,
+        "section": field_.section_id,
+        "section_heading": template.section(field_.section_id).title,
+        "label": field_.label,
+        "unit": field_.unit,
+        "type": field_.type,
+        "required": field_.required,
+    }
+    if field_.table_id:
+        record.update(table=field_.table_id, row=field_.row, column=field_.column)
+    if field_.min is not None:
+        record["min"] = field_.min
+    if field_.max is not None:
+        record["max"] = field_.max
+    if field_.derivation is not None:
+        record["derived"] = True
+        record["derivation"] = field_.derivation.name
+        record["asked_without_previous_year"] = field_.derivation.needs_previous
+    if field_.hint:
+        record["hint"] = field_.hint
+    return record
+
+
+@main.command()
+@TEMPLATE
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
+@friendly_errors
+def fields(template_ref: str, fmt: str) -> None:
+    """List every field of a template: id, section, label, unit, type, required."""
+    template = load_template(template_ref)
+    records = [field_record(template, fid) for fid in template.fields]
+    if fmt == "json":
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        return
+    for record in records:
+        flags = "derived" if record.get("derived") else ("required" if record["required"] else "optional")
+        unit = f" [{record['unit']}]" if record["unit"] else ""
+        click.echo(f"{record['id']}\t{record['type']}{unit}\t{flags}\t{record['label']}")
+
+
+def _report(result: Any, lang: str) -> None:
+    for finding in result.errors:
+        click.echo(t(lang, "error: {message}", message=finding.render(lang)))
+    for finding in result.warnings:
+        click.echo(t(lang, "warning: {message}", message=finding.render(lang)))
+
+
+@main.command()
+@TEMPLATE
+@click.option(
+    "--answers",
+    "answers_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="YAML or JSON: field id → value.",
+)
+@click.option(
+    "--previous",
+    "previous_path",
+    type=click.Path(path_type=Path),
+    help="Last year's figures (for cumulative values and year-over-year checks).",
+)
+@LANG
+@friendly_errors
+def check(template_ref: str, answers_path: Path, previous_path: Path | None, lang: str) -> None:
+    """Print every error and warning in a set of answers; exit 1 if any error blocks."""
+    template = load_template(template_ref)
+    previous = read_answers_file(previous_path) if previous_path else None
+    result = check_answers(template, read_answers_file(answers_path), previous)
+    _report(result, lang)
+    missing = result.figures.missing()
+    if missing:
+        click.echo(
+            t(
+                lang,
+                "{count} required fields are still empty, first: {first}",
+                count=len(missing),
+                first=missing[0].label,
+            )
+        )
+    click.echo(
+        t(
+            lang,
+            "{errors} errors, {warnings} warnings",
+            errors=len(result.errors),
+            warnings=len(result.warnings),
+        )
+    )
+    sys.exit(1 if result.errors else 0)
+
+
+@main.command(name="assemble")
+@TEMPLATE
+@click.option("--answers", "answers_path", required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_path", required=True, type=click.Path(path_type=Path), help="The .docx to write.")
+@click.option("--previous", "previous_path", type=click.Path(path_type=Path))
+@click.option(
+    "--org",
+    "org_path",
+    type=click.Path(path_type=Path),
+    help="Organisation profile: name, website, phone, address, departments and their sections.",
+)
+@click.option("--year", type=int, help="Report year (default: the profile's, else last year).")
+@click.option(
+    "--draft", is_flag=True, help="Write the document even if incomplete or inconsistent, marked 草稿."
+)
+@LANG
+@friendly_errors
+def assemble_command(
+    template_ref: str,
+    answers_path: Path,
+    out_path: Path,
+    previous_path: Path | None,
+    org_path: Path | None,
+    year: int | None,
+    draft: bool,
+    lang: str,
+) -> None:
+    """Assemble the Word document; refuses (exit 1) on errors or gaps unless --draft."""
+    template = load_template(template_ref)
+    profile = read_profile(org_path)
+    previous = read_answers_file(previous_path) if previous_path else None
+    result = check_answers(template, read_answers_file(answers_path), previous)
+    today = date.today()
+    report_year = year or profile.year or today.year - 1
+    assembly = assemble(
+        template,
+        result.figures,
+        profile.values,
+        report_year,
+        profile.report_date or today,
+        profile.owners,
+        draft=draft,
+    )
+    _report(result, lang)
+    for gap in assembly.gaps:
+        click.echo(
+            t(
+                lang,
+                "missing: {placeholder} {fields}",
+                placeholder=gap.placeholder(),
+                fields="、".join(gap.missing),
+            )
+        )
+    if (result.errors or assembly.gaps) and not draft:
+        click.echo(t(lang, "not written: fix the errors and gaps above, or pass --draft"), err=True)
+        sys.exit(1)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    assembly.save(out_path)
+    click.echo(t(lang, "written: {path} ({date})", path=str(out_path), date=format_date(today)))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,291 @@
+"""Assemble the finished .docx from a template, the figures and the organisation profile.
+
+Every part that is not yet answered is printed as a visible placeholder naming its section and the
+department that owns it (【待填写：办公室 · 二、主动公开政府信息情况】), and listed as a gap.
+The document is built run by run with python-docx: nothing a person typed is ever read as a template.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import docx
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from workflows.arithmetic import Figures
+from workflows.assembly import styles
+from workflows.assembly.word_tables import add_table
+from workflows.model import Block, Section, Template
+from workflows.numbers import format_number
+from workflows.placeholders import pieces
+
+UNASSIGNED = "未分配"
+ORGANISATION_LABELS = {
+    "organisation": "机关名称",
+    "short_name": "机关简称",
+    "we": "自称（如“我局”）",
+    "website": "网站地址",
+    "website_name": "网站名称",
+    "phone": "联系电话",
+    "address": "地址",
+    "postcode": "邮政编码",
+    "email": "电子邮箱",
+    "report_date": "成文日期",
+    "cover_letter.number": "函件文号",
+    "cover_letter.recipient": "主送机关",
+    "cover_letter.basis": "报送依据",
+}
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A part of the report still missing: where it is, who owes it, and what exactly is absent."""
+
+    section_id: str
+    section: str
+    department: str
+    missing: tuple[str, ...]
+
+    def placeholder(self) -> str:
+        """The marker printed in the document."""
+        return f"【待填写：{self.department} · {self.section}】"
+
+
+@dataclass
+class Assembly:
+    """The assembled document and what it still lacks."""
+
+    document: Any
+    gaps: list[Gap] = field(default_factory=list)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the .docx to ``path`` (atomically: a reader never sees half a file)."""
+        target = Path(path)
+        tmp = target.with_name(f".{target.name}.tmp")
+        self.document.save(str(tmp))
+        tmp.replace(target)
+        return target
+
+    def to_bytes(self) -> bytes:
+        """Return the .docx as bytes (for sending)."""
+        buffer = io.BytesIO()
+        self.document.save(buffer)
+        return buffer.getvalue()
+
+
+def format_date(day: date) -> str:
+    """Print a date the way official documents do: 2019年1月15日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def flatten(profile: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    """Turn a nested organisation profile into ``{"cover_letter.number": …}`` placeholder values."""
+    out: dict[str, str] = {}
+    for key, value in profile.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(flatten(value, name + "."))
+        elif value is not None and not isinstance(value, list):
+            out[name] = str(value)
+    return out
+
+
+def section_path(section: Section) -> str:
+    """Name a section with its parents' headings: 「六、说明与附表（二）附表」."""
+    parts = []
+    node: Section | None = section
+    while node is not None:
+        if node.heading:
+            parts.append(node.heading.rstrip("。"))
+        node = node.parent
+    return "".join(reversed(parts)) or section.id
+
+
+def owner_of(section: Section, owners: Mapping[str, str]) -> str:
+    """Return the department that owns a section: its own assignment or its nearest parent's."""
+    node: Section | None = section
+    while node is not None:
+        if node.id in owners:
+            return owners[node.id]
+        node = node.parent
+    return UNASSIGNED
+
+
+class _Writer:
+    def __init__(
+        self, template: Template, figures: Figures, values: dict[str, str], owners: Mapping[str, str]
+    ):
+        self.template = template
+        self.figures = figures
+        self.values = values
+        self.owners = owners
+        self.document = docx.Document()
+        self.gaps: dict[str, Gap] = {}
+        styles.setup_document(self.document)
+
+    # Values --------------------------------------------------------------------------------------------
+    def lookup(self, name: str) -> str | None:
+        if name in self.template.fields:
+            value = self.figures.values.get(name)
+            if value is None:
+                return None
+            return value if isinstance(value, str) else format_number(value)
+        return self.values.get(name)
+
+    def fill(self, text: str) -> str:
+        return "".join(p.text if p.missing is None else "" for p in pieces(text, self.lookup))
+
+    def label_of(self, name: str) -> str:
+        field_ = self.template.fields.get(name)
+        return field_.label if field_ else ORGANISATION_LABELS.get(name, name)
+
+    def note_gap(self, section: Section, missing: list[str]) -> Gap:
+        gap = self.gaps.get(section.id)
+        merged = tuple(dict.fromkeys([*(gap.missing if gap else ()), *missing]))
+        self.gaps[section.id] = Gap(section.id, section_path(section), owner_of(section, self.owners), merged)
+        return self.gaps[section.id]
+
+    # Paragraphs ------------------------------------------------------------------------------------------
+    def paragraph(self, text: str, section: Section | None, style: str | None = None, lead: str = ""):
+        paragraph = self.document.add_paragraph(style=style)
+        if lead:
+            styles.font_run(paragraph, lead, styles.HEADING2_FONT)
+        for piece in pieces(text, self.lookup):
+            if piece.missing is None:
+                styles.font_run(paragraph, piece.text)
+                continue
+            styles.mark_missing(styles.font_run(paragraph, f"【待填写：{self.label_of(piece.missing)}】"))
+            if section is not None:
+                self.note_gap(section, [self.label_of(piece.missing)])
+        return paragraph
+
+    def narrative(self, block: Block, section: Section, lead: str) -> None:
+        field_id = block.field_ids[0]
+        text = self.figures.values.get(field_id)
+        if not isinstance(text, str) or not text.strip():
+            field_ = self.template.fields[field_id]
+            if not field_.required:
+                return
+            gap = self.note_gap(section, [field_.label])
+            paragraph = self.document.add_paragraph()
+            if lead:
+                styles.font_run(paragraph, lead, styles.HEADING2_FONT)
+            styles.mark_missing(styles.font_run(paragraph, gap.placeholder()))
+            return
+        for index, chunk in enumerate(_paragraphs(text)):
+            paragraph = self.document.add_paragraph()
+            if lead and index == 0:
+                styles.font_run(paragraph, lead, styles.HEADING2_FONT)
+            for line_no, line in enumerate(chunk.split("\n")):
+                run = styles.font_run(paragraph, line)
+                if line_no:
+                    run._r.addprevious(run._r.makeelement(qn("w:br"), {}))
+
+    # Sections ---------------------------------------------------------------------------------------------
+    def section(self, section: Section) -> None:
+        heading = self.fill(section.heading)
+        lead = heading if section.run_in else ""
+        if heading and not section.run_in:
+            level = min(section.level, 3)
+            self.document.add_paragraph(styles.xml_safe(heading), style=styles.HEADING_STYLES[level])
+        for block in section.blocks:
+            if block.kind == "paragraph":
+                self.paragraph(block.text, section, lead=lead)
+            elif block.kind == "narrative":
+                self.narrative(block, section, lead)
+            elif block.kind == "table" and block.table is not None:
+                self.table(block, section)
+            else:
+                continue
+            lead = ""
+        if lead:  # a run-in heading whose section printed nothing still belongs on the page
+            self.document.add_paragraph(styles.xml_safe(lead), style=styles.HEADING_STYLES[2])
+        for child in section.children:
+            self.section(child)
+
+    def table(self, block: Block, section: Section) -> None:
+        table = block.table
+        if table.caption:
+            caption = self.document.add_paragraph(styles.xml_safe(self.fill(table.caption)))
+            caption.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        add_table(self.document, table, self.lookup, self.fill)
+        missing = [f.label for f in self.figures.missing(table.field_ids())]
+        if missing:
+            gap = self.note_gap(section, missing)
+            note = self.document.add_paragraph()
+            styles.mark_missing(
+                styles.font_run(note, f"{gap.placeholder()[:-1]}（表中 {len(missing)} 项）】")
+            )
+        if table.note:
+            self.document.add_paragraph(styles.xml_safe(self.fill(table.note)))
+
+    def cover_letter(self) -> None:
+        for block in self.template.cover_letter:
+            style = {"title": styles.TITLE_STYLE, "signature": styles.CLOSING_STYLE}.get(block.style)
+            paragraph = self.paragraph(block.text, None, style=style)
+            fmt = paragraph.paragraph_format
+            if block.style in ("issuer", "number"):
+                fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                fmt.first_line_indent = Pt(0)
+            if block.style == "issuer":
+                for run in paragraph.runs:
+                    styles.set_fonts(run._r, styles.TITLE_FONT)
+                    run.font.size = Pt(26)
+            if block.style == "salutation":
+                fmt.first_line_indent = Pt(0)
+        styles.page_break(self.document)
+        attachment = self.document.add_paragraph()
+        attachment.paragraph_format.first_line_indent = Pt(0)
+        styles.font_run(attachment, self.template.attachment_label, styles.HEADING1_FONT)
+
+    def build(self, with_cover_letter: bool) -> None:
+        if with_cover_letter and self.template.cover_letter:
+            self.cover_letter()
+        self.paragraph(self.template.title, None, style=styles.TITLE_STYLE)
+        for section in self.template.sections:
+            self.section(section)
+        if self.template.closing:
+            self.document.add_paragraph()
+            for line in self.template.closing:
+                self.paragraph(line, None, style=styles.CLOSING_STYLE)
+        styles.add_page_numbers(self.document)
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Split narrative text into paragraphs at blank lines, trimming each one."""
+    blocks = [block.strip() for block in text.replace("\r\n", "\n").split("\n\n")]
+    return [block for block in blocks if block]
+
+
+def assemble(
+    template: Template,
+    figures: Figures,
+    organisation: Mapping[str, Any],
+    year: int,
+    report_date: date,
+    owners: Mapping[str, str] | None = None,
+    draft: bool = False,
+) -> Assembly:
+    """Build the report document; ``owners`` maps section ids to the departments that write them."""
+    values = flatten(organisation)
+    values.setdefault("year", str(year))
+    values["year"] = str(year)
+    values.setdefault("report_date", format_date(report_date))
+    values.setdefault("short_name", values.get("organisation", ""))
+    values.setdefault("we", "本机关")
+    writer = _Writer(template, figures, {k: v for k, v in values.items() if v != ""}, owners or {})
+    writer.build(with_cover_letter="cover_letter" in organisation)
+    gaps = list(writer.gaps.values())
+    if draft:
+        styles.add_draft_header(
+            writer.document,
+            f"草稿 · {format_date(report_date)}生成" + (f" · 尚有 {len(gaps)} 处待填写" if gaps else ""),
+        )
+    return Assembly(writer.document, gaps)

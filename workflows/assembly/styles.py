@@ -1,0 +1,195 @@
+"""The official document format of GB/T 9704-2012, applied to a python-docx document.
+
+A4; margins 37 / 28 / 35 / 26 mm (top / left / bottom / right); title 方正小标宋简体 二号 (22 pt);
+body 仿宋_GB2312 三号 (16 pt) at a fixed 28.95 pt line pitch (22 lines a page); 一、 headings 黑体,
+（一） headings 楷体_GB2312; page numbers 「— 1 —」 in 宋体 四号, odd pages right, even pages left.
+East-Asian fonts must be named in ``w:eastAsia``: Word uses ``w:ascii`` only for Latin text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from docx.document import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+
+TITLE_FONT = "方正小标宋简体"
+BODY_FONT = "仿宋_GB2312"
+HEADING1_FONT = "黑体"
+HEADING2_FONT = "楷体_GB2312"
+PAGE_NUMBER_FONT = "宋体"
+LATIN_FONT = "Times New Roman"
+LINE_PITCH = Pt(28.95)
+BODY_SIZE = Pt(16)
+TITLE_SIZE = Pt(22)
+TABLE_SIZE = Pt(10.5)
+MARGINS_MM = {"top": 37, "left": 28, "bottom": 35, "right": 26}
+
+TITLE_STYLE, TABLE_STYLE, CLOSING_STYLE = "Report Title", "Report Table Text", "Report Closing"
+HEADING_STYLES = {1: "Heading 1", 2: "Heading 2", 3: "Heading 3"}
+_XML_UNSAFE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Drop characters XML 1.0 cannot hold (control codes, lone surrogates); keep everything else."""
+    return _XML_UNSAFE.sub("", text)
+
+
+def set_fonts(r_pr_owner, east_asian: str, latin: str = LATIN_FONT) -> None:
+    """Name the fonts of a run or style in all four slots, dropping theme fonts that would override them."""
+    r_pr = r_pr_owner.get_or_add_rPr()
+    fonts = r_pr.get_or_add_rFonts()
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+    fonts.set(qn("w:eastAsia"), east_asian)
+    fonts.set(qn("w:cs"), latin)
+
+
+def _paragraph_style(document: Document, name: str, base: str | None = "Normal"):
+    styles = document.styles
+    if name in [s.name for s in styles]:
+        return styles[name]
+    style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    if base:
+        style.base_style = styles[base]
+    return style
+
+
+def _style_text(style, east_asian: str, size: Pt, bold: bool = False) -> None:
+    style.font.size = size
+    style.font.bold = bold
+    style.font.italic = False
+    style.font.color.rgb = RGBColor(0, 0, 0)
+    set_fonts(style.element, east_asian)
+
+
+def _fixed_pitch(fmt, first_line_indent: Pt | None = BODY_SIZE * 2) -> None:
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = LINE_PITCH
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(0)
+    fmt.first_line_indent = first_line_indent
+
+
+def setup_document(document: Document) -> None:
+    """Apply page size, margins and every paragraph style the report uses."""
+    for section in document.sections:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
+        section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+        section.header_distance, section.footer_distance = Mm(15), Mm(20)
+
+    normal = document.styles["Normal"]
+    _style_text(normal, BODY_FONT, BODY_SIZE)
+    _fixed_pitch(normal.paragraph_format)
+    normal.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    normal.paragraph_format.widow_control = False
+
+    title = _paragraph_style(document, TITLE_STYLE)
+    _style_text(title, TITLE_FONT, TITLE_SIZE)
+    _fixed_pitch(title.paragraph_format, None)
+    title.paragraph_format.first_line_indent = Pt(0)
+    title.paragraph_format.line_spacing = Pt(36)
+    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.paragraph_format.space_after = LINE_PITCH
+
+    for level, name in HEADING_STYLES.items():
+        style = document.styles[name]
+        font = {1: HEADING1_FONT, 2: HEADING2_FONT}.get(level, BODY_FONT)
+        _style_text(style, font, BODY_SIZE, bold=level >= 3)
+        _fixed_pitch(style.paragraph_format)
+        style.paragraph_format.keep_with_next = True
+        style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+
+    table_text = _paragraph_style(document, TABLE_STYLE)
+    _style_text(table_text, BODY_FONT, TABLE_SIZE)
+    table_text.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    table_text.paragraph_format.first_line_indent = Pt(0)
+    table_text.paragraph_format.space_before = Pt(0)
+    table_text.paragraph_format.space_after = Pt(0)
+    table_text.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    closing = _paragraph_style(document, CLOSING_STYLE)
+    closing.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    closing.paragraph_format.first_line_indent = Pt(0)
+    closing.paragraph_format.right_indent = BODY_SIZE * 4
+
+
+def font_run(paragraph: Paragraph, text: str, east_asian: str | None = None, bold: bool | None = None) -> Run:
+    """Append a run of (XML-safe) text, optionally in another East-Asian font."""
+    run = paragraph.add_run(xml_safe(text))
+    if east_asian:
+        set_fonts(run._r, east_asian)
+    if bold is not None:
+        run.bold = bold
+    return run
+
+
+def mark_missing(run: Run) -> Run:
+    """Make a placeholder impossible to overlook: red on yellow."""
+    run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+    run.font.color.rgb = RGBColor(0xC0, 0, 0)
+    return run
+
+
+def _field(paragraph: Paragraph, instruction: str) -> None:
+    """Insert a complex field (PAGE) so Word computes the number on every page."""
+    run = paragraph.add_run()
+    set_fonts(run._r, PAGE_NUMBER_FONT, PAGE_NUMBER_FONT)
+    for kind, text in (("begin", None), (None, instruction), ("separate", None), (None, "1"), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText" if text == instruction else "w:t")
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {text} " if text == instruction else text
+        run._r.append(element)
+
+
+def _page_number_paragraph(paragraph: Paragraph, alignment) -> None:
+    fmt = paragraph.paragraph_format
+    fmt.first_line_indent = Pt(0)
+    fmt.alignment = alignment
+    fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    for text in ("— ", None, " —"):
+        if text is None:
+            _field(paragraph, "PAGE")
+        else:
+            run = paragraph.add_run(text)
+            set_fonts(run._r, PAGE_NUMBER_FONT, PAGE_NUMBER_FONT)
+    for run in paragraph.runs:
+        run.font.size = Pt(14)
+
+
+def add_page_numbers(document: Document) -> None:
+    """Number pages 「— N —」: odd pages at the right, even pages at the left (GB/T 9704 §7.5)."""
+    document.settings.odd_and_even_pages_header_footer = True
+    for section in document.sections:
+        _page_number_paragraph(section.footer.paragraphs[0], WD_ALIGN_PARAGRAPH.RIGHT)
+        _page_number_paragraph(section.even_page_footer.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT)
+
+
+def add_draft_header(document: Document, text: str) -> None:
+    """Print ``text`` (草稿 …) at the top of every page."""
+    for section in document.sections:
+        for header in (section.header, section.even_page_header):
+            paragraph = header.paragraphs[0]
+            paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            paragraph.paragraph_format.first_line_indent = Pt(0)
+            run = font_run(paragraph, text, HEADING1_FONT, bold=True)
+            run.font.size = Pt(14)
+            run.font.color.rgb = RGBColor(0xC0, 0, 0)
+
+
+def page_break(document: Document) -> None:
+    """Start a new page (between the cover letter and the report)."""
+    document.add_page_break()

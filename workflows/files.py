@@ -1,0 +1,88 @@
+"""Read the YAML/JSON files people hand to the command line: answers, last year's figures, the profile."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class InputFileError(ValueError):
+    """A file that cannot be used, described in one line."""
+
+
+def read_mapping(path: str | Path) -> dict[str, Any]:
+    """Read a YAML or JSON file whose top level is a mapping."""
+    source = Path(path)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputFileError(f"{source}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"{source}: cannot be read ({exc.__class__.__name__})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise InputFileError(f"{source}: not valid YAML or JSON{where}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InputFileError(f"{source}: expected a mapping of field ids to values")
+    return data
+
+
+def flatten_answers(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Accept nested YAML (``appendix: {proactive: {year: 163}}``) as well as dotted ids."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(flatten_answers(value, name + "."))
+        else:
+            out[name] = value
+    return out
+
+
+def read_answers_file(path: str | Path) -> dict[str, Any]:
+    """Read an answers (or last year's figures) file into ``{field_id: value}``."""
+    return flatten_answers(read_mapping(path))
+
+
+@dataclass
+class Profile:
+    """An organisation profile: placeholder values, the report year and who owns which section."""
+
+    values: dict[str, Any]
+    owners: dict[str, str] = field(default_factory=dict)
+    departments: list[dict[str, Any]] = field(default_factory=list)
+    year: int | None = None
+    report_date: date | None = None
+
+
+def read_profile(path: str | Path | None) -> Profile:
+    """Read an organisation profile file (see examples/*/organisation.yaml); empty when no path."""
+    if path is None:
+        return Profile({})
+    data = read_mapping(path)
+    departments = data.pop("departments", None) or []
+    if not isinstance(departments, list):
+        raise InputFileError(f"{path}: 'departments' must be a list")
+    owners: dict[str, str] = {}
+    for entry in departments:
+        if not isinstance(entry, dict) or "name" not in entry:
+            raise InputFileError(f"{path}: each department needs a 'name'")
+        for section_id in entry.get("sections") or []:
+            owners[str(section_id)] = str(entry["name"])
+    year = data.get("year")
+    if year is not None and not isinstance(year, int):
+        raise InputFileError(f"{path}: 'year' must be a number such as 2026")
+    report_date = data.get("report_date")
+    if isinstance(report_date, date):
+        data.pop("report_date")  # printed from the date itself
+    return Profile(data, owners, departments, year, report_date if isinstance(report_date, date) else None)
