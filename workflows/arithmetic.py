@@ -29,14 +29,19 @@ class Figures:
     previous: dict[str, Value]
     derived: set[str] = field(default_factory=set)
 
+    def asked(self, field_: Field) -> bool:
+        """Whether a person owes this value: not derived, or derived from last-year figures we lack."""
+        derivation = field_.derivation
+        if derivation is None:
+            return True
+        last_year = derivation.expression.fields(last_year=True)
+        return bool(last_year) and any(self.previous.get(fid) is None for fid in last_year)
+
     def missing(self, field_ids: list[str] | None = None) -> list[Field]:
-        """Return the required fields that still have no value, in document order."""
+        """Return the required fields a person still has to answer, in document order."""
         ids = field_ids if field_ids is not None else list(self.template.fields)
-        return [
-            self.template.fields[fid]
-            for fid in ids
-            if self.template.fields[fid].required and self.values.get(fid) is None
-        ]
+        fields = (self.template.fields[fid] for fid in ids)
+        return [f for f in fields if f.required and self.values.get(f.id) is None and self.asked(f)]
 
 
 def read_answers(template: Template, raw: Mapping[str, Any]) -> tuple[dict[str, Value], list[Finding]]:

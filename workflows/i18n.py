@@ -36,12 +36,12 @@ def _catalog(lang: str) -> dict[str, str]:
     return {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
 
 
-def gettext(lang: str, message: str) -> str:
+def gettext(lang: str, message: str, /) -> str:
     """Return ``message`` in ``lang`` (the English source when there is no translation)."""
     return _catalog(normalise_lang(lang)).get(message, message)
 
 
-def t(lang: str, message: str, **params: object) -> str:
+def t(lang: str, message: str, /, **params: object) -> str:
     """Translate ``message`` and fill its ``{named}`` placeholders."""
     return gettext(lang, message).format(**params)
 

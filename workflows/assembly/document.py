@@ -16,7 +16,6 @@ from typing import Any
 
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from workflows.arithmetic import Figures
@@ -184,9 +183,9 @@ class _Writer:
             if lead and index == 0:
                 styles.font_run(paragraph, lead, styles.HEADING2_FONT)
             for line_no, line in enumerate(chunk.split("\n")):
-                run = styles.font_run(paragraph, line)
-                if line_no:
-                    run._r.addprevious(run._r.makeelement(qn("w:br"), {}))
+                if line_no:  # a single newline stays a line break inside the paragraph
+                    paragraph.runs[-1].add_break()
+                styles.font_run(paragraph, line)
 
     # Sections ---------------------------------------------------------------------------------------------
     def section(self, section: Section) -> None:

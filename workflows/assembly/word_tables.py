@@ -118,6 +118,8 @@ def add_table(
     word_table.alignment = WD_TABLE_ALIGNMENT.CENTER
     word_table.autofit = False
     widths = _column_widths(table)
+    for index, column in enumerate(word_table.columns):  # the grid is what LibreOffice and WPS read
+        column.width = Mm(widths[index])
     for row in word_table.rows:
         for index, cell in enumerate(row.cells):
             cell.width = Mm(widths[index])

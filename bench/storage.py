@@ -1,0 +1,102 @@
+"""Cost of saving one answer as the database grows, reportbot's store vs TinyDB's stock JSONStorage.
+
+Run: ``python bench/storage.py [--sizes 1000,10000,100000] [--saves 20]``. Prints, per size, the median
+time of one save for each store and the ratios that matter: how each grows against its own cost at the
+smallest size, and how much slower stock is. Stock JSONStorage rewrites the whole file in place on every
+write and never fsyncs; reportbot's store fsyncs every save and still stays nearly flat, because a save
+rewrites one bounded history chunk (see storage/tinydb_store.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path and this file would shadow the `storage`
+# package it measures.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+
+from tinydb import TinyDB  # noqa: E402
+from tinydb.storages import JSONStorage  # noqa: E402
+
+from storage import open_store  # noqa: E402
+
+AT = datetime(2027, 1, 10, 9, 0, tzinfo=UTC)
+FIELDS = 200  # about one template's worth of fields, each revised many times
+
+
+def _answer(n: int) -> tuple[str, int]:
+    return f"t3.row{n % FIELDS}.col{n % 7}", n
+
+
+def bench_reportbot(directory: Path, size: int, saves: int) -> float:
+    """Median seconds of one durable save into a store already holding ``size`` answers."""
+    store = open_store(directory / "reportbot")
+    batch = 500
+    for start in range(0, size, batch):
+        store.save_answers(
+            2026, dict(_answer(n) for n in range(start, min(size, start + batch))), "bench", AT
+        )
+    timings = []
+    for n in range(size, size + saves):
+        field, value = _answer(n)
+        began = time.perf_counter()
+        store.save_answer(2026, field, value, "bench", AT)
+        timings.append(time.perf_counter() - began)
+    store.close()
+    return statistics.median(timings)
+
+
+def bench_stock(directory: Path, size: int, saves: int) -> float:
+    """Median seconds of one save with TinyDB's JSONStorage and the plain layout: one answers table."""
+    db = TinyDB(directory / "stock.json", storage=JSONStorage)
+    table = db.table("answers")
+    table.insert_multiple(
+        {"year": 2026, "field": f, "value": v, "by": "bench", "at": AT.isoformat()}
+        for f, v in map(_answer, range(size))
+    )
+    timings = []
+    for n in range(size, size + saves):
+        field, value = _answer(n)
+        began = time.perf_counter()
+        table.insert({"year": 2026, "field": field, "value": value, "by": "bench", "at": AT.isoformat()})
+        timings.append(time.perf_counter() - began)
+    db.close()
+    return statistics.median(timings)
+
+
+def main() -> None:
+    """Run the benchmark and print the ratios."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--saves", type=int, default=20)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rows = []
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            ours = bench_reportbot(Path(tmp), size, args.saves)
+        with tempfile.TemporaryDirectory() as tmp:
+            stock = bench_stock(Path(tmp), size, args.saves)
+        rows.append((size, ours, stock))
+    base_ours, base_stock = rows[0][1], rows[0][2]
+    print(
+        f"{'answers':>9} {'reportbot':>11} {'stock':>11} {'ours/ours@' + str(sizes[0]):>16} "
+        f"{'stock/stock@' + str(sizes[0]):>18} {'stock/ours':>11}"
+    )
+    for size, ours, stock in rows:
+        print(
+            f"{size:>9} {ours * 1000:>9.2f}ms {stock * 1000:>9.2f}ms {ours / base_ours:>16.2f} "
+            f"{stock / base_stock:>18.2f} {stock / ours:>11.2f}"
+        )
+    print("reportbot fsyncs every save (file, then directory); stock JSONStorage never fsyncs.")
+
+
+if __name__ == "__main__":
+    main()

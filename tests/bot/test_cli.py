@@ -1,0 +1,164 @@
+"""The command line, run as a person would: real files in, one clear line per problem out."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import docx
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+from tests.conftest import EXAMPLES
+
+E2018 = EXAMPLES / "2018"
+E2021 = EXAMPLES / "2021"
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(map(str, args)))
+
+
+def test_templates_lists_both():
+    result = run("templates")
+    assert result.exit_code == 0
+    assert "gov-disclosure-2018" in result.output and "gov-disclosure-2021" in result.output
+
+
+def test_fields_as_json_carry_what_the_bot_quotes():
+    result = run("fields", "--template", "gov-disclosure-2021", "--format", "json")
+    records = {r["id"]: r for r in json.loads(result.output)}
+    cell = records["t3.denied_state_secret.natural"]
+    assert {k: cell[k] for k in ("section", "label", "unit", "type", "required", "row", "column")} == {
+        "section": "requests",
+        "label": "（三）不予公开·1.属于国家秘密 · 自然人",
+        "unit": "件",
+        "type": "integer",
+        "required": True,
+        "row": "1.属于国家秘密",
+        "column": "自然人",
+    }
+    assert records["t3.new.total"]["derived"] is True
+    assert records["problems.text"]["type"] == "narrative"
+    assert len(records) == 207
+
+
+def test_check_passes_the_example():
+    result = run(
+        "check",
+        "--template",
+        "gov-disclosure-2021",
+        "--answers",
+        E2021 / "answers.yaml",
+        "--previous",
+        E2021 / "previous.yaml",
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith("错误 0 项，警告 0 项")
+
+
+def test_check_exits_1_naming_the_figures(tmp_path):
+    answers = (
+        (E2018 / "answers.yaml")
+        .read_text(encoding="utf-8")
+        .replace("categories.news: 67", "categories.news: 64")
+    )
+    path = tmp_path / "answers.yaml"
+    path.write_text(answers, encoding="utf-8")
+    result = run(
+        "check", "--template", "gov-disclosure-2018", "--answers", path, "--previous", E2018 / "previous.yaml"
+    )
+    assert result.exit_code == 1
+    assert "错误：主动公开分类合计：分类合计 160 与 主动公开总数 163 不符（相差 3）" in result.output
+    english = run(
+        "check",
+        "--template",
+        "gov-disclosure-2018",
+        "--answers",
+        path,
+        "--previous",
+        E2018 / "previous.yaml",
+        "--lang",
+        "en",
+    )
+    assert (
+        "error: proactive disclosure by category: 分类合计 160 does not match 主动公开总数 163"
+        in english.output
+    )
+
+
+def test_assemble_writes_the_seed_report(tmp_path):
+    out = tmp_path / "report.docx"
+    result = run(
+        "assemble",
+        "--template",
+        "gov-disclosure-2018",
+        "--answers",
+        E2018 / "answers.yaml",
+        "--previous",
+        E2018 / "previous.yaml",
+        "--org",
+        E2018 / "organisation.yaml",
+        "--out",
+        out,
+    )
+    assert result.exit_code == 0, result.output
+    document = docx.Document(str(out))
+    assert document.tables[0].rows[1].cells[3].text == "1482"
+
+
+def test_assemble_refuses_gaps_unless_draft(tmp_path):
+    out = tmp_path / "report.docx"
+    args = [
+        "assemble",
+        "--template",
+        "gov-disclosure-2021",
+        "--answers",
+        E2021 / "answers.yaml",
+        "--org",
+        E2021 / "organisation.yaml",
+        "--out",
+        out,
+    ]
+    partial = tmp_path / "partial.yaml"
+    partial.write_text("t3:\n  new: {natural: 3}\n", encoding="utf-8")
+    args[4] = partial
+    refused = run(*args)
+    assert refused.exit_code == 1 and not out.exists()
+    assert "缺项：【待填写：办公室 · 一、总体情况（一）主动公开】" in refused.output
+    drafted = run(*args, "--draft")
+    assert drafted.exit_code == 0 and out.exists()
+    assert "草稿" in docx.Document(str(out)).sections[0].header.paragraphs[0].text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "--template", "nope", "--answers", "x.yaml"], "reportbot: no template 'nope'"),
+        (
+            ["check", "--template", "gov-disclosure-2021", "--answers", "/no/such.yaml"],
+            "reportbot: /no/such.yaml: no such file",
+        ),
+    ],
+)
+def test_errors_are_one_line_without_traceback(args, message):
+    result = subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.strip() == result.stderr.strip().splitlines()[0]
+    assert result.stderr.startswith(message)
+    assert "Traceback" not in result.stderr
+
+
+def test_broken_answer_files_are_explained(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("t3: [unclosed\n", encoding="utf-8")
+    result = run("check", "--template", "gov-disclosure-2021", "--answers", bad)
+    assert result.exit_code == 2
+    assert "not valid YAML or JSON at line" in result.output
+    listed = tmp_path / "list.json"
+    listed.write_text("[1, 2]", encoding="utf-8")
+    assert (
+        "expected a mapping" in run("check", "--template", "gov-disclosure-2021", "--answers", listed).output
+    )

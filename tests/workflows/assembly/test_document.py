@@ -1,0 +1,177 @@
+"""The assembled .docx, reopened: figures in place, GB/T 9704 format, merged cells, placeholders, safety."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import docx
+import pytest
+from docx.enum.text import WD_LINE_SPACING
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from tests.conftest import EXAMPLES
+from workflows.arithmetic import check_answers
+from workflows.assembly.document import assemble
+from workflows.files import read_profile
+
+
+def build(template, answers, previous=None, org="2021", year=2021, draft=False):
+    profile = read_profile(EXAMPLES / org / "organisation.yaml")
+    figures = check_answers(template, answers, previous).figures
+    assembly = assemble(template, figures, profile.values, year, date(2022, 1, 20), profile.owners, draft)
+    reopened = docx.Document(io.BytesIO(assembly.to_bytes()))
+    return assembly, reopened
+
+
+def texts(document):
+    return [p.text for p in document.paragraphs]
+
+
+def table_rows(table):
+    return [[cell.text for cell in row.cells] for row in table.rows]
+
+
+def east_asian(element):
+    return element.rPr.rFonts.get(qn("w:eastAsia"))
+
+
+@pytest.fixture
+def seed(template_2018, answers_2018, previous_2018):
+    return build(template_2018, answers_2018, previous_2018, org="2018", year=2018)
+
+
+def test_seed_figures_land_in_their_places(seed):
+    assembly, document = seed
+    assert assembly.gaps == []
+    body = "\n".join(texts(document))
+    assert "泉州市科技局2018年政府信息公开年度报告" in body
+    assert (
+        "（一）2018年度主动公开政府信息的数量。截至2018年12月31日，我局通过泉州市科技局门户网站政府信息公开专栏，主动公开政府信息163条，历年累计主动公开政府信息1482条。"
+        in body
+    )
+    assert (
+        "其中，机构设置与职能类信息10条；法规规章和规范类信息3条；科技规划计划类1条；年度科技统计数据类信息3条；"
+        in body
+    )
+    assert "科技项目类信息63条" in body and "科技工作动态类信息67条，其他应主动公开的政府信息12条。" in body
+    assert "联系电话：0595-22579359" in body
+    # The covering letter (函) comes first, then 附件 and the report.
+    assert texts(document)[:4] == [
+        "泉州市科学技术局",
+        "泉科函〔2019〕1号",
+        "泉州市科技局关于报送2018年政府信息公开年度报告的函",
+        "泉州市人民政府办公室：",
+    ]
+    rows = table_rows(document.tables[0])
+    assert rows[0] == ["指标名称", "单位", "2018年", "历年累计"]
+    assert rows[1] == ["主动公开文件数", "条", "163", "1482"]
+    assert rows[2] == ["其中：1. 政府网站公开数", "条", "163", "1482"]
+    assert rows[4] == ["受理政府信息公开申请总数", "条", "0", "0"]
+    assert rows[-1] == ["行政诉讼数", "件", "0", "0"]
+
+
+def test_gbt_9704_page_and_fonts(seed):
+    _, document = seed
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    margins = [section.top_margin, section.left_margin, section.bottom_margin, section.right_margin]
+    assert [round(m.mm) for m in margins] == [37, 28, 35, 26]
+    styles = document.styles
+    normal = styles["Normal"]
+    assert east_asian(normal.element) == "仿宋_GB2312" and normal.font.size == Pt(16)
+    assert normal.paragraph_format.line_spacing_rule == WD_LINE_SPACING.EXACTLY
+    assert 28 <= normal.paragraph_format.line_spacing.pt <= 29
+    assert east_asian(styles["Report Title"].element) == "方正小标宋简体"
+    assert styles["Report Title"].font.size == Pt(22)
+    assert east_asian(styles["Heading 1"].element) == "黑体"
+    assert east_asian(styles["Heading 2"].element) == "楷体_GB2312"
+    assert styles["Heading 1"].element.rPr.rFonts.get(qn("w:asciiTheme")) is None
+    headings = {p.text: p.style.name for p in document.paragraphs if p.style.name.startswith("Heading")}
+    assert headings["一、概述"] == "Heading 1"
+    assert headings["（一）着力加强公开解读回应工作情况"] == "Heading 2"
+    title = next(p for p in document.paragraphs if p.text == "泉州市科技局2018年政府信息公开年度报告")
+    assert title.style.name == "Report Title"
+
+
+def test_page_numbers_on_odd_and_even_pages(seed):
+    _, document = seed
+    section = document.sections[0]
+    for footer in (section.footer, section.even_page_footer):
+        xml = footer._element.xml
+        assert "PAGE" in xml and "— " in footer.paragraphs[0].text
+
+
+def test_2021_tables_and_merged_cells(template_2021, answers_2021, previous_2021):
+    assembly, document = build(template_2021, answers_2021, previous_2021)
+    assert assembly.gaps == []
+    t2, t3, t4 = document.tables
+    rows2 = table_rows(t2)
+    assert rows2[0] == ["第二十条第（一）项"] * 4
+    assert rows2[1] == ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"]
+    assert rows2[5] == ["信息内容", "本年处理决定数量", "本年处理决定数量", "本年处理决定数量"]
+    assert rows2[-1] == ["行政事业性收费", "12.5", "12.5", "12.5"]
+    # Table 三: 3 header rows, 25 data rows, 10 columns; corner 3×3; 三、本年度办理结果 spans 22 rows.
+    assert len(t3.rows) == 28 and len(t3.columns) == 10
+    assert t3.cell(0, 0)._tc is t3.cell(2, 2)._tc
+    assert t3.cell(0, 3)._tc is t3.cell(0, 9)._tc and t3.cell(0, 3).text == "申请人情况"
+    assert t3.cell(5, 0)._tc is t3.cell(26, 0)._tc and t3.cell(5, 0).text == "三、本年度办理结果"
+    rows3 = table_rows(t3)
+    assert rows3[3] == ["一、本年新收政府信息公开申请数量"] * 3 + ["40", "5", "1", "0", "2", "1", "49"]
+    assert rows3[26][2:] == ["（七）总计", "39", "5", "1", "0", "2", "1", "48"]
+    assert rows3[27][3:] == ["4", "0", "0", "0", "1", "0", "5"]
+    # Table 四: 3 header rows and one row of 15 figures.
+    assert len(t4.columns) == 15
+    assert table_rows(t4)[3] == ["1", "0", "0", "1", "2", "0", "0", "0", "1", "1", "0", "0", "0", "0", "0"]
+    assert t4.cell(0, 5)._tc is t4.cell(0, 14)._tc and t4.cell(0, 5).text == "行政诉讼"
+    cell_run = t3.cell(3, 3).paragraphs[0].runs[0]
+    assert cell_run.text == "40"
+
+
+def test_missing_parts_are_marked_and_listed(template_2021, answers_2021):
+    del answers_2021["problems.text"]
+    del answers_2021["t3.granted.natural"]
+    del answers_2021["t4.cases.review_pending"]
+    assembly, document = build(template_2021, answers_2021, draft=True)
+    body = texts(document)
+    assert "【待填写：人事科 · 五、存在的主要问题及改进情况】" in body
+    assert "【待填写：政策法规科 · 三、收到和处理政府信息公开申请情况（表中 1 项）】" in body
+    assert [(g.department, g.section) for g in assembly.gaps] == [
+        ("政策法规科", "三、收到和处理政府信息公开申请情况"),
+        ("政策法规科", "四、政府信息公开行政复议、行政诉讼情况"),
+        ("人事科", "五、存在的主要问题及改进情况"),
+    ]
+    assert "（一）予以公开 · 自然人" in assembly.gaps[0].missing
+    # The cell itself says 待填, highlighted; totals that depend on it are 待填 too.
+    cell = document.tables[1].cell(5, 3)
+    assert cell.text == "待填" and cell.paragraphs[0].runs[0].font.highlight_color is not None
+    assert "草稿" in document.sections[0].header.paragraphs[0].text
+
+
+def test_missing_organisation_details_are_marked(template_2021, answers_2021):
+    figures = check_answers(template_2021, answers_2021).figures
+    assembly = assemble(template_2021, figures, {"organisation": "某局"}, 2021, date(2022, 1, 5))
+    body = "\n".join(p.text for p in assembly.document.paragraphs)
+    assert "【待填写：电子邮箱】" in body and "【待填写：网站地址】" in body
+    assert assembly.gaps[0].department == "未分配" and "电子邮箱" in assembly.gaps[0].missing
+
+
+HOSTILE = (
+    "{{ organisation }} {% for x in y %}{{ x }}{% endfor %} {organisation} {year} "
+    "<w:p><w:r><w:t>injected</w:t></w:r></w:p> & &amp; ]]> \x01\x07\x1b 😀🇨🇳 \u202e反向"
+)
+
+
+def test_hostile_text_lands_unchanged_and_the_file_opens(template_2021, answers_2021, tmp_path):
+    answers_2021["problems.text"] = HOSTILE + "\n\n" + "很长的文字。" * 20000
+    answers_2021["other.text"] = "第一行\n第二行"
+    assembly, _ = build(template_2021, answers_2021)
+    path = assembly.save(tmp_path / "hostile.docx")
+    reopened = docx.Document(str(path))
+    body = [p.text for p in reopened.paragraphs]
+    expected = HOSTILE.replace("\x01", "").replace("\x07", "").replace("\x1b", "")
+    assert expected in body
+    assert "很长的文字。" * 20000 in body
+    assert "第一行\n第二行" in body  # a line break inside one paragraph
+    assert not any("injected" in p and "<w:p>" not in p for p in body)
