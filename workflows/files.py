@@ -38,7 +38,7 @@ def read_mapping(path: str | Path) -> dict[str, Any]:
 
 
 def flatten_answers(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Accept nested YAML (``appendix: {proactive: {year: 163}}``) as well as dotted ids."""
+    """Flatten nested mappings into dotted keys (``{a: {b: 1}}`` becomes ``{"a.b": 1}``)."""
     out: dict[str, Any] = {}
     for key, value in data.items():
         name = f"{prefix}{key}"

@@ -21,6 +21,7 @@ from docx.shared import Pt
 from workflows.arithmetic import Figures
 from workflows.assembly import styles
 from workflows.assembly.word_tables import add_table
+from workflows.files import flatten_answers
 from workflows.model import Block, Section, Template
 from workflows.numbers import format_number
 from workflows.placeholders import pieces
@@ -84,16 +85,13 @@ def format_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def flatten(profile: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+def flatten(profile: Mapping[str, Any]) -> dict[str, str]:
     """Turn a nested organisation profile into ``{"cover_letter.number": …}`` placeholder values."""
-    out: dict[str, str] = {}
-    for key, value in profile.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            out.update(flatten(value, name + "."))
-        elif value is not None and not isinstance(value, list):
-            out[name] = str(value)
-    return out
+    return {
+        key: str(value)
+        for key, value in flatten_answers(profile).items()
+        if value is not None and not isinstance(value, list)
+    }
 
 
 def section_path(section: Section) -> str:
