@@ -71,12 +71,16 @@ def parse_number(text: str, unit: str = "") -> Decimal | NumberProblem:
     return NumberProblem("number.unreadable", {"text": text.strip()})
 
 
-def parse_numbers(text: str, unit: str = "") -> list[Decimal | NumberProblem]:
-    """Split a row answer such as 「3 0 1 0」 or 「3，0，1，0」 into numbers."""
+def split_row(text: str) -> list[str]:
+    """Split a row answer such as 「3 0 1 0」, 「3，0，1，0」 or 「1,482 7」 into its numbers' texts."""
     folded = unicodedata.normalize("NFKC", text).strip()
     folded = re.sub(r"(?<=\d),(?=\d{3}(?:\D|$))", "", folded)  # 1,482 is one number, 3,0,1 three
-    parts = [part for part in re.split(r"[\s,;、/|]+", folded) if part]
-    return [parse_number(part, unit) for part in parts]
+    return [part for part in re.split(r"[\s,;、/|]+", folded) if part]
+
+
+def parse_numbers(text: str, unit: str = "") -> list[Decimal | NumberProblem]:
+    """Parse every number of a row answer."""
+    return [parse_number(part, unit) for part in split_row(text)]
 
 
 def format_number(value: Decimal | int | float | None) -> str:

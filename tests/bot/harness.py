@@ -1,0 +1,94 @@
+"""A running bot against the local Bot API server, with a hand-moved clock and a real store on disk."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.local_api import Limits, LocalBotApi
+from bot.services import Services
+from bot.simulation import Simulation
+from storage import open_store
+from storage.records import Department
+from tests.conftest import EXAMPLES
+from workflows.clock import ManualClock
+from workflows.cycles import new_cycle
+from workflows.files import read_profile
+from workflows.loader import load_template
+from workflows.onboarding import CONTACT, COORDINATOR, issue
+
+ZONE = ZoneInfo("Asia/Shanghai")
+START = datetime(2027, 1, 6, 9, 0, tzinfo=ZONE)  # a Wednesday
+DEADLINE = datetime(2027, 1, 20, 18, 0, tzinfo=ZONE)
+
+
+def example_settings(database: Path, api: LocalBotApi, template: str = "gov-disclosure-2021") -> Settings:
+    """Settings for the fictional organisation of examples/2021, pointed at the local server."""
+    profile = read_profile(EXAMPLES / "2021" / "organisation.yaml")
+    departments = [Department(d["id"], d["name"], tuple(d["sections"])) for d in profile.departments]
+    return Settings(
+        template_ref=template,
+        template=load_template(template),
+        database=database,
+        timezone=ZONE,
+        departments=departments,
+        organisation=profile.values,
+        api_url=api.base_url,
+        file_url=api.file_url,
+        username=api.username,
+        token=api.token,
+    )
+
+
+class Harness:
+    """Everything an end-to-end scenario needs; restart() rebuilds the bot on the same database."""
+
+    def __init__(self, tmp_path: Path, limits: Limits | None = None) -> None:
+        self.api = LocalBotApi(limits=limits)
+        self.api.start()
+        self.clock = ManualClock(START)
+        self.settings = example_settings(tmp_path / "db", self.api)
+        self.store = None
+        self.sim: Simulation | None = None
+
+    async def start(self) -> Simulation:
+        """Open the store, build the Application as `reportbot run` does, start polling."""
+        self.store = open_store(self.settings.database)
+        self.services = Services(self.settings, self.store, self.clock)
+        self.services.sync_from_settings()
+        self.sim = Simulation(self.api, build_application(self.services, self.api.token))
+        await self.sim.start()
+        return self.sim
+
+    async def stop(self) -> None:
+        """Stop the bot and close the store (a clean shutdown)."""
+        await self.sim.stop()
+        self.store.close()
+
+    async def restart(self) -> Simulation:
+        """Stop and start again on the same database, as after a crash or a deploy."""
+        await self.stop()
+        return await self.start()
+
+    def open_cycle(self, year: int = 2026) -> None:
+        """Open the report year now, due in two weeks."""
+        self.store.put_cycle(
+            new_cycle(self.settings.template.id, year, DEADLINE, None, "Asia/Shanghai", self.clock.now())
+        )
+
+    def code(self, department: str | None = None, expires: timedelta = timedelta(days=7)) -> str:
+        """A fresh invitation code (a department contact's, or a coordinator's)."""
+        role = CONTACT if department else COORDINATOR
+        return issue(self.services.key, role, department, self.clock.now(), expires).code
+
+    async def join(self, user_id: int, name: str, department: str | None = None) -> None:
+        """A person opens the bot with a fresh invitation."""
+        self.api.user(user_id, name)
+        await self.sim.say(user_id, f"/start {self.code(department)}")
+
+    def close(self) -> None:
+        """Stop the server."""
+        self.api.stop()

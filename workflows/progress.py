@@ -1,0 +1,181 @@
+"""Who has done what: per-department progress, who is missing, and what a reminder should say."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from storage.records import (
+    APPROVED,
+    IN_PROGRESS,
+    NOT_STARTED,
+    RETURNED,
+    SUBMITTED,
+    Contact,
+    Cycle,
+    Department,
+)
+from workflows.i18n import t
+from workflows.replies import Button, Outcome
+from workflows.session import ReportSession
+from workflows.units import Unit
+from workflows.wording import state_name
+
+
+@dataclass(frozen=True)
+class DepartmentProgress:
+    """One department's standing in the current report."""
+
+    department: Department
+    units: list[Unit]
+    states: list[str]
+    last_activity: datetime | None
+    contacts: list[Contact]
+
+    @property
+    def submitted(self) -> int:
+        """How many of its sections are submitted or approved."""
+        return sum(1 for s in self.states if s in (SUBMITTED, APPROVED))
+
+    @property
+    def owing(self) -> list[Unit]:
+        """Its sections not yet submitted."""
+        return [u for u, s in zip(self.units, self.states, strict=True) if s not in (SUBMITTED, APPROVED)]
+
+    @property
+    def state(self) -> str:
+        """One word for the department: approved, returned, submitted, in progress or not started."""
+        if self.states and all(s == APPROVED for s in self.states):
+            return APPROVED
+        if RETURNED in self.states:
+            return RETURNED
+        if self.states and all(s in (SUBMITTED, APPROVED) for s in self.states):
+            return SUBMITTED
+        if any(s != NOT_STARTED for s in self.states):
+            return IN_PROGRESS
+        return NOT_STARTED
+
+
+def department_progress(session: ReportSession) -> list[DepartmentProgress]:
+    """Progress of every department that owns at least one section."""
+    answers = session.store.current_answers(session.year)
+    out = []
+    for department in session.departments:
+        units = session.units_of(department.id)
+        if not units:
+            continue
+        moments = [answers[fid].at for u in units for fid in u.field_ids if fid in answers]
+        moments += [s.updated_at for u in units if (s := session.state(u)).updated_at]
+        out.append(
+            DepartmentProgress(
+                department,
+                units,
+                [session.effective_state(u) for u in units],
+                max(moments) if moments else None,
+                session.store.list_contacts(department_id=department.id, role="contact"),
+            )
+        )
+    return out
+
+
+def _when(moment: datetime | None, zone: tzinfo, lang: str) -> str:
+    if moment is None:
+        return t(lang, "no activity yet")
+    local = moment.astimezone(zone)
+    return f"{local.month}月{local.day}日 {local:%H:%M}" if lang == "zh" else f"{local:%d %b %H:%M}"
+
+
+def deadline_text(cycle: Cycle, now: datetime, lang: str) -> str:
+    """「截止 1月20日，还剩 3 天」 or 「已逾期 2 天」."""
+    zone = cycle.deadline.tzinfo
+    deadline = cycle.deadline
+    days = (deadline.astimezone(zone).date() - now.astimezone(zone).date()).days
+    shown = f"{deadline.month}月{deadline.day}日" if lang == "zh" else f"{deadline:%d %b}"
+    if now > deadline:
+        return t(lang, "deadline {date}, overdue by {days} days", date=shown, days=max(1, -days))
+    if days == 0:
+        return t(lang, "deadline today ({date})", date=shown)
+    return t(lang, "deadline {date}, {days} days left", date=shown, days=days)
+
+
+def status(session: ReportSession, cycle: Cycle, now: datetime, lang: str) -> Outcome:
+    """/status: per department, submitted of total, state, last activity, overdue, blocked contacts."""
+    zone = cycle.deadline.tzinfo
+    lines = [
+        t(lang, "{year} report — {deadline}", year=session.year, deadline=deadline_text(cycle, now, lang))
+    ]
+    number = 0
+    for progress in department_progress(session):
+        overdue = now > cycle.deadline and progress.owing
+        flag = t(lang, " · OVERDUE") if overdue else ""
+        lines.append("")
+        lines.append(
+            t(
+                lang,
+                "{department}: {done}/{total} submitted · {state} · last activity {when}{flag}",
+                department=progress.department.name,
+                done=progress.submitted,
+                total=len(progress.units),
+                state=state_name(lang, progress.state),
+                when=_when(progress.last_activity, zone, lang),
+                flag=flag,
+            )
+        )
+        for unit, state in zip(progress.units, progress.states, strict=True):
+            number = session.units.index(unit) + 1
+            lines.append(f"  [{number}] {unit.title} — {state_name(lang, state)}")
+        if not progress.contacts:
+            lines.append(t(lang, "  ⚠️ no contact has joined yet"))
+        for contact in progress.contacts:
+            if contact.blocked:
+                lines.append(t(lang, "  ⚠️ {name} has blocked the bot", name=contact.name or contact.user_id))
+    lines.append("")
+    lines.append(t(lang, "Approve: /approve <number>; return: /return <number> <reason>"))
+    return Outcome().say("\n".join(lines))
+
+
+def missing(session: ReportSession, cycle: Cycle, now: datetime, lang: str) -> Outcome:
+    """/missing: departments with sections not yet submitted, and whom to ask."""
+    lines = []
+    for progress in department_progress(session):
+        if not progress.owing:
+            continue
+        names = "、".join(c.name or str(c.user_id) for c in progress.contacts) or t(lang, "no contact yet")
+        lines.append(f"· {progress.department.name}（{names}）")
+        for unit in progress.owing:
+            gaps = len(session.figures.missing(list(unit.field_ids)))
+            state = state_name(lang, session.effective_state(unit))
+            lines.append(
+                t(
+                    lang,
+                    "    {title} — {state}, {count} answers missing",
+                    title=unit.title,
+                    state=state,
+                    count=gaps,
+                )
+            )
+    if not lines:
+        return Outcome().say(t(lang, "Every section has been submitted."))
+    head = t(lang, "Not yet submitted ({deadline}):", deadline=deadline_text(cycle, now, lang))
+    return Outcome().say("\n".join([head, *lines]))
+
+
+def reminder(session: ReportSession, cycle: Cycle, progress: DepartmentProgress, now: datetime, lang: str):
+    """The text and button of a reminder to one department: what is missing and how long is left."""
+    parts = []
+    for unit in progress.owing:
+        gaps = len(session.figures.missing(list(unit.field_ids)))
+        parts.append(t(lang, "· {title} ({count} answers missing)", title=unit.title, count=gaps))
+    text = "\n".join(
+        [
+            t(
+                lang,
+                "Reminder: the {year} report still needs from {department}:",
+                year=session.year,
+                department=progress.department.name,
+            ),
+            *parts,
+            deadline_text(cycle, now, lang),
+        ]
+    )
+    return text, (Button(t(lang, "Fill in"), "fill"),)
