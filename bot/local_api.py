@@ -9,6 +9,7 @@ everything the bot sent can be read back. Bound to 127.0.0.1 only.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
@@ -250,7 +251,8 @@ class LocalBotApi:
         handler.send_header("Content-Type", kind)
         handler.send_header("Content-Length", str(len(body)))
         handler.end_headers()
-        handler.wfile.write(body)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client stopped waiting
+            handler.wfile.write(body)
 
     # Limits -----------------------------------------------------------------------------------------
     def _admit(self, chat_id: int, method: str) -> None:

@@ -84,10 +84,11 @@ def issue(
 
 def redeem(store: Store, key: bytes, code: str, user_id: int, name: str, lang: str, now: datetime) -> Contact:
     """Bind a Telegram user with a code; raises InviteError saying why a code does not work."""
-    match = _CODE.match(code.strip())
+    code = code.strip()
+    match = _CODE.match(code)
     if not match:
         raise InviteError("invalid")
-    body = code.strip().rsplit("-", 1)[0]
+    body = code[: match.start("sig") - 1]  # the signature itself may contain "-"
     if not hmac.compare_digest(_signature(key, body), match.group("sig")):
         raise InviteError("invalid")
     expires = _EPOCH + timedelta(minutes=int(match.group("exp"), 36))
