@@ -92,6 +92,7 @@ def register(application: Application) -> None:
         ("assemble", coordinator.assemble),
         ("export", coordinator.export),
         ("invite", coordinator.invite),
+        ("cycle", coordinator.cycle),
     ]:
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(CallbackQueryHandler(coordinator.button))

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from bot.commands import register as register_bot_commands
 from workflows.arithmetic import check_answers
 from workflows.assembly.document import assemble, format_date
 from workflows.files import InputFileError, read_answers_file, read_profile
@@ -221,6 +222,8 @@ def assemble_command(
     assembly.save(out_path)
     click.echo(t(lang, "written: {path} ({date})", path=str(out_path), date=format_date(today)))
 
+
+register_bot_commands(main)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

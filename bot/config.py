@@ -53,6 +53,7 @@ class Settings:
     previous_figures: Path | None = None
     cycle: CycleSettings | None = None
     reminders: dict[str, Any] = field(default_factory=dict)
+    calendar_file: Path | None = None
     coordinators: list[int] = field(default_factory=list)
 
     @property
@@ -69,6 +70,8 @@ def parse_moment(value: Any, zone: ZoneInfo, what: str, end_of_day: bool = False
         moment = datetime.combine(value, time(18, 0) if end_of_day else time(9, 0))
     elif isinstance(value, str):
         try:
+            if len(value.strip()) == 10:  # a bare date: the morning, or the evening for a deadline
+                return parse_moment(date.fromisoformat(value.strip()), zone, what, end_of_day)
             moment = datetime.fromisoformat(value)
         except ValueError:
             raise ConfigError(
@@ -161,5 +164,6 @@ def load_settings(path: str | Path | None, env: Mapping[str, str] | None = None)
         previous_figures=base / previous if previous else None,
         cycle=cycle,
         reminders=dict(data.get("reminders", {})),
+        calendar_file=base / str(bot["calendar_file"]) if bot.get("calendar_file") else None,
         coordinators=[int(u) for u in data.get("coordinators", [])],
     )

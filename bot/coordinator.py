@@ -7,10 +7,12 @@ import contextlib
 from telegram import Update
 from telegram.error import BadRequest
 
+from bot.config import ConfigError, parse_moment
 from bot.handlers import bound, contact_button, no_cycle, refuse, reply, services_of
 from bot.services import Services
 from storage.records import Contact
-from workflows import progress, review
+from workflows import notices, progress, review
+from workflows.cycles import CycleError, cycle_state, new_cycle
 from workflows.i18n import t
 from workflows.onboarding import CONTACT, COORDINATOR, InviteError, issue
 from workflows.replies import Outcome, Reply
@@ -59,8 +61,9 @@ async def remind(update: Update, context, services: Services, contact: Contact) 
         if not entry.owing or (wanted and wanted not in (entry.department.id, entry.department.name)):
             continue
         for person in entry.contacts:
-            text, buttons = progress.reminder(session, cycle, entry, services.now(), person.lang)
-            outcome.tell(person.user_id, text, buttons)
+            outcome.notify.append(
+                (person.user_id, notices.reminder(session, cycle, entry, services.now(), person.lang))
+            )
         reminded.append(entry.department.name)
     if reminded:
         outcome.say(t(contact.lang, "Reminded: {names}", names="、".join(reminded)))
@@ -179,6 +182,50 @@ async def invite(update: Update, context, services: Services, contact: Contact) 
         link=issued.link(username),
         code=issued.code,
     )
+    await reply(context, update.effective_chat.id, Outcome().say(text))
+
+
+@bound(COORDINATOR)
+async def cycle(update: Update, context, services: Services, contact: Contact) -> None:
+    """/cycle: list cycles; /cycle open <year> <deadline> [<opens>]: start collecting a report year."""
+    args = context.args or []
+    now = services.now()
+    if args[:1] == ["open"] and len(args) in (3, 4):
+        zone = services.settings.timezone
+        try:
+            year = int(args[1])
+            deadline = parse_moment(args[2], zone, "deadline", end_of_day=True)
+            opens = parse_moment(args[3], zone, "opens") if len(args) == 4 else None
+            created = new_cycle(services.settings.template.id, year, deadline, opens, zone.key, now)
+        except (ValueError, ConfigError, CycleError) as exc:
+            await reply(context, update.effective_chat.id, Outcome().say(str(exc)))
+            return
+        if services.store.get_cycle(year) is not None:
+            text = t(contact.lang, "A cycle for {year} exists already.", year=year)
+            await reply(context, update.effective_chat.id, Outcome().say(text))
+            return
+        services.store.put_cycle(created)
+        scheduler = context.application.bot_data.get("scheduler")
+        text = t(
+            contact.lang,
+            "Cycle {year} created: opens {opens}, deadline {deadline}.",
+            year=year,
+            opens=created.opens_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            deadline=created.deadline.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+        )
+        await reply(context, update.effective_chat.id, Outcome().say(text))
+        if scheduler is not None:
+            await scheduler.tick()
+        return
+    if args:
+        usage = t(contact.lang, "Usage: /cycle, or /cycle open <year> <deadline> [<opens>]")
+        await reply(context, update.effective_chat.id, Outcome().say(usage))
+        return
+    lines = [
+        f"{c.year} · {t(contact.lang, cycle_state(c, now))} · {c.deadline:%Y-%m-%d %H:%M}"
+        for c in services.store.list_cycles()
+    ]
+    text = "\n".join(lines) or t(contact.lang, "No cycles yet: /cycle open <year> <deadline>")
     await reply(context, update.effective_chat.id, Outcome().say(text))
 
 

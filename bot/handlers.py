@@ -35,6 +35,7 @@ COORDINATOR_COMMANDS = [
     ("assemble", "The report as a .docx"),
     ("export", "All figures as .xlsx and .json"),
     ("invite", "A new invitation link"),
+    ("cycle", "Report cycles: list or open one"),
     ("lang", "Language: /lang zh or /lang en"),
     ("help", "Coordinator commands"),
 ]

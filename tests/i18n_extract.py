@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TRANSLATED_TABLES = {"CONTACT_COMMANDS", "COORDINATOR_COMMANDS", "_STATES", "INVITE_PROBLEMS"}
+TRANSLATED_TABLES = {"CONTACT_COMMANDS", "COORDINATOR_COMMANDS", "_STATES", "INVITE_PROBLEMS", "STATES"}
 
 
 def _strings(node: ast.AST) -> list[str]:
@@ -23,7 +23,8 @@ def _assignments(tree: ast.Module):
 def _table_texts(value: ast.AST) -> list[str]:
     if isinstance(value, ast.Dict):  # {key: "english"}
         return [v.value for v in value.values if isinstance(v, ast.Constant)]
-    return [elt.elts[1].value for elt in value.elts]  # [("command", "description"), …]
+    # ("state", …) or [("command", "description"), …]
+    return [elt.value if isinstance(elt, ast.Constant) else elt.elts[1].value for elt in value.elts]
 
 
 def _argument_texts(arg: ast.AST, constants: dict[str, str]) -> list[str]:

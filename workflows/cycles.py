@@ -42,6 +42,9 @@ def active_cycle(cycles: Iterable[Cycle], now: datetime) -> Cycle | None:
     return max(candidates, key=lambda c: c.year) if candidates else None
 
 
+STATES = ("scheduled", "open", "overdue", "closed")
+
+
 def cycle_state(cycle: Cycle, now: datetime) -> str:
     """scheduled, open, overdue or closed."""
     if cycle.closed:

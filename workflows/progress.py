@@ -16,7 +16,7 @@ from storage.records import (
     Department,
 )
 from workflows.i18n import t
-from workflows.replies import Button, Outcome
+from workflows.replies import Outcome
 from workflows.session import ReportSession
 from workflows.units import Unit
 from workflows.wording import state_name
@@ -158,24 +158,3 @@ def missing(session: ReportSession, cycle: Cycle, now: datetime, lang: str) -> O
         return Outcome().say(t(lang, "Every section has been submitted."))
     head = t(lang, "Not yet submitted ({deadline}):", deadline=deadline_text(cycle, now, lang))
     return Outcome().say("\n".join([head, *lines]))
-
-
-def reminder(session: ReportSession, cycle: Cycle, progress: DepartmentProgress, now: datetime, lang: str):
-    """The text and button of a reminder to one department: what is missing and how long is left."""
-    parts = []
-    for unit in progress.owing:
-        gaps = len(session.figures.missing(list(unit.field_ids)))
-        parts.append(t(lang, "· {title} ({count} answers missing)", title=unit.title, count=gaps))
-    text = "\n".join(
-        [
-            t(
-                lang,
-                "Reminder: the {year} report still needs from {department}:",
-                year=session.year,
-                department=progress.department.name,
-            ),
-            *parts,
-            deadline_text(cycle, now, lang),
-        ]
-    )
-    return text, (Button(t(lang, "Fill in"), "fill"),)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.app import build_application
 from bot.config import Settings
 from bot.local_api import Limits, LocalBotApi
+from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.simulation import Simulation
 from storage import open_store
@@ -19,6 +20,7 @@ from workflows.cycles import new_cycle
 from workflows.files import read_profile
 from workflows.loader import load_template
 from workflows.onboarding import CONTACT, COORDINATOR, issue
+from workflows.workdays import WorkCalendar
 
 ZONE = ZoneInfo("Asia/Shanghai")
 START = datetime(2027, 1, 6, 9, 0, tzinfo=ZONE)  # a Wednesday
@@ -59,7 +61,8 @@ class Harness:
         self.store = open_store(self.settings.database)
         self.services = Services(self.settings, self.store, self.clock)
         self.services.sync_from_settings()
-        self.sim = Simulation(self.api, build_application(self.services, self.api.token))
+        self.scheduler = Scheduler(self.services, WorkCalendar.load(), escalate_after=2)
+        self.sim = Simulation(self.api, build_application(self.services, self.api.token, self.scheduler))
         await self.sim.start()
         return self.sim
 
@@ -73,11 +76,10 @@ class Harness:
         await self.stop()
         return await self.start()
 
-    def open_cycle(self, year: int = 2026) -> None:
-        """Open the report year now, due in two weeks."""
-        self.store.put_cycle(
-            new_cycle(self.settings.template.id, year, DEADLINE, None, "Asia/Shanghai", self.clock.now())
-        )
+    def open_cycle(self, year: int = 2026, deadline: datetime = DEADLINE, opens: datetime | None = None) -> None:
+        """Create the report year's cycle (opening now unless told otherwise)."""
+        cycle = new_cycle(self.settings.template.id, year, deadline, opens, "Asia/Shanghai", self.clock.now())
+        self.store.put_cycle(cycle)
 
     def code(self, department: str | None = None, expires: timedelta = timedelta(days=7)) -> str:
         """A fresh invitation code (a department contact's, or a coordinator's)."""

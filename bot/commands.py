@@ -1,0 +1,182 @@
+"""`reportbot run`, `invite` and `cycle`: the commands that work with the bot's configuration and store."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import timedelta
+
+import click
+import httpx
+
+from bot.app import build_application, protect_logs
+from bot.config import ConfigError, Settings, load_settings, parse_moment
+from bot.scheduler import Scheduler
+from bot.services import Services
+from storage import DatabaseLocked, open_store
+from workflows.clock import SystemClock
+from workflows.cycles import CycleError, cycle_state, new_cycle
+from workflows.onboarding import CONTACT, COORDINATOR, InviteError, issue, signing_key
+from workflows.workdays import CalendarError, WorkCalendar
+
+CONFIG = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(),
+    default=None,
+    help="The TOML configuration (default: $REPORTBOT_CONFIG or ./reportbot.toml).",
+)
+
+
+def fail(message: str) -> None:
+    """Print one line and exit with status 2."""
+    click.echo(f"reportbot: {message}", err=True)
+    sys.exit(2)
+
+
+def settings_or_exit(config_path: str | None) -> Settings:
+    """Load the configuration, or say in one line why it cannot be used."""
+    try:
+        return load_settings(config_path)
+    except ConfigError as exc:
+        fail(str(exc))
+        raise  # pragma: no cover - fail() exits
+
+
+def calendar_for(settings: Settings) -> WorkCalendar:
+    """The working-day calendar, with the coordinator's own calendar file if configured."""
+    try:
+        return WorkCalendar.load(settings.calendar_file)
+    except CalendarError as exc:
+        fail(str(exc))
+        raise  # pragma: no cover
+
+
+def open_or_exit(settings: Settings):
+    """Open the store, or explain that the bot is already using it."""
+    try:
+        return open_store(settings.database)
+    except DatabaseLocked:
+        fail(
+            f"the database {settings.database} is in use (is the bot running?). Stop it first, or use the "
+            "coordinator commands in Telegram."
+        )
+        raise  # pragma: no cover
+
+
+def register(main: click.Group) -> None:
+    """Add the bot commands to the `reportbot` command group."""
+
+    @main.command()
+    @CONFIG
+    def run(config_path: str | None) -> None:
+        """Run the bot (long polling). The token comes from REPORTBOT_TOKEN."""
+        settings = settings_or_exit(config_path)
+        if not settings.token:
+            fail("REPORTBOT_TOKEN is not set: export the token @BotFather gave you, then run again")
+        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+        protect_logs(settings.token)
+        store = open_or_exit(settings)
+        services = Services(settings, store, SystemClock())
+        services.sync_from_settings()
+        scheduler = Scheduler(
+            services, calendar_for(settings), int(settings.reminders.get("escalate_after", 3))
+        )
+        application = build_application(services, settings.token, scheduler)
+        try:
+            application.run_polling(allowed_updates=["message", "callback_query"])
+        finally:
+            store.close()
+
+    @main.command()
+    @CONFIG
+    @click.option("--department", help="The department id (from the configuration) the contact answers for.")
+    @click.option("--coordinator", is_flag=True, help="Invite a coordinator instead.")
+    @click.option("--days", type=int, default=7, show_default=True, help="How long the code stays valid.")
+    def invite(config_path: str | None, department: str | None, coordinator: bool, days: int) -> None:
+        """Print a single-use invitation link (and the bare code)."""
+        settings = settings_or_exit(config_path)
+        if not settings.signing_secret:
+            fail("REPORTBOT_TOKEN (or REPORTBOT_SECRET) must be set: invitation codes are signed with it")
+        if coordinator == bool(department):
+            fail("give either --department ID or --coordinator")
+        if department and department not in {d.id for d in settings.departments}:
+            fail(
+                f"no department {department!r} (configured: {', '.join(d.id for d in settings.departments)})"
+            )
+        try:
+            issued = issue(
+                signing_key(settings.signing_secret),
+                COORDINATOR if coordinator else CONTACT,
+                department,
+                SystemClock().now(),
+                timedelta(days=days),
+            )
+        except InviteError as exc:
+            fail(str(exc))
+        username = settings.username or _ask_username(settings)
+        if username:
+            click.echo(issued.link(username))
+        else:
+            click.echo("(set bot.username in the configuration to get a link)", err=True)
+        click.echo(issued.code)
+
+    @main.group()
+    def cycle() -> None:
+        """Report cycles (one per report year)."""
+
+    @cycle.command(name="open")
+    @CONFIG
+    @click.option(
+        "--year", type=int, required=True, help="The report year, e.g. 2026 for the report due in 2027."
+    )
+    @click.option("--deadline", required=True, help="2027-01-20 (18:00) or 2027-01-20T17:00.")
+    @click.option("--opens", default=None, help="When to send the opening prompts (default: now).")
+    def cycle_open(config_path: str | None, year: int, deadline: str, opens: str | None) -> None:
+        """Create a cycle; the bot sends the opening prompts at its opening time."""
+        settings = settings_or_exit(config_path)
+        zone = settings.timezone
+        try:
+            due_at = parse_moment(deadline, zone, "--deadline", end_of_day=True)
+            opens_at = parse_moment(opens, zone, "--opens") if opens else None
+            created = new_cycle(settings.template.id, year, due_at, opens_at, zone.key, SystemClock().now())
+        except (ConfigError, CycleError) as exc:
+            fail(str(exc))
+        store = open_or_exit(settings)
+        try:
+            if store.get_cycle(year) is not None:
+                fail(f"a cycle for {year} exists already")
+            store.put_cycle(created)
+        finally:
+            store.close()
+        opens_text, due_text = f"{created.opens_at:%Y-%m-%d %H:%M}", f"{created.deadline:%Y-%m-%d %H:%M}"
+        plan = ", ".join(created.reminder_plan)
+        click.echo(f"cycle {year}: opens {opens_text}, deadline {due_text} ({zone.key}), reminders {plan}")
+
+    @cycle.command(name="list")
+    @CONFIG
+    def cycle_list(config_path: str | None) -> None:
+        """Show every cycle with its state."""
+        settings = settings_or_exit(config_path)
+        store = open_or_exit(settings)
+        try:
+            now = SystemClock().now()
+            cycles = store.list_cycles()
+            for item in cycles:
+                click.echo(
+                    f"{item.year}\t{cycle_state(item, now)}\topens {item.opens_at:%Y-%m-%d %H:%M}\t"
+                    f"deadline {item.deadline:%Y-%m-%d %H:%M}\t{item.template_id}"
+                )
+            if not cycles:
+                click.echo("no cycles yet: reportbot cycle open --year … --deadline …")
+        finally:
+            store.close()
+
+
+def _ask_username(settings: Settings) -> str | None:
+    """Ask the Bot API for the bot's username (needs the token and network access)."""
+    try:
+        response = httpx.get(f"{settings.api_url}{settings.token}/getMe", timeout=10)
+        return response.json()["result"]["username"]
+    except (httpx.HTTPError, KeyError, ValueError):
+        return None
