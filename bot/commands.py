@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import click
 import httpx
 
 from bot.app import build_application, protect_logs
 from bot.config import ConfigError, Settings, load_settings, parse_moment
+from bot.demo import SCRIPTS, play
 from bot.scheduler import Scheduler
 from bot.services import Services
 from storage import DatabaseLocked, open_store
@@ -120,6 +124,33 @@ def register(main: click.Group) -> None:
         else:
             click.echo("(set bot.username in the configuration to get a link)", err=True)
         click.echo(issued.code)
+
+    @main.command()
+    @click.option(
+        "--template",
+        "template_id",
+        type=click.Choice(sorted(SCRIPTS)),
+        default="gov-disclosure-2021",
+        show_default=True,
+        help="The 2021 national format, or the 2018 one with the seed report's figures.",
+    )
+    @click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(path_type=Path),
+        default=Path("demo-output"),
+        show_default=True,
+        help="Where the report, the database and the summary are written.",
+    )
+    def demo(template_id: str, out_dir: Path) -> None:
+        """Run a whole reporting cycle offline against an embedded Bot API server."""
+        logging.basicConfig(level=logging.WARNING)
+        started = time.monotonic()
+        paths = asyncio.run(play(SCRIPTS[template_id], out_dir))
+        click.echo(f"\n完成（用时 {time.monotonic() - started:.0f} 秒）/ done:")
+        click.echo(f"  报告 report:      {paths['report']}")
+        click.echo(f"  数据库 database:  {paths['database']}")
+        click.echo(f"  摘要 summary:     {paths['summary']}")
 
     @main.group()
     def cycle() -> None:

@@ -164,6 +164,7 @@ class Section:
     children: list[Section] = field(default_factory=list)
     parent: Section | None = None
     run_in: bool = False  # heading printed at the start of the first paragraph, as in 「（一）数量。截至…」
+    name: str = ""  # how people call a part that prints no heading (the opening paragraphs)
 
     def walk(self) -> Iterator[Section]:
         """Yield this section and every subsection, in document order."""
@@ -187,8 +188,8 @@ class Section:
 
     @property
     def title(self) -> str:
-        """The heading as people refer to it (a top-level heading for unnumbered parts)."""
-        return self.heading or self.id
+        """The heading as people refer to it (its name for a part that prints no heading)."""
+        return self.heading or self.name or self.id
 
 
 @dataclass

@@ -18,9 +18,8 @@ from workflows.validation import Finding
 
 
 def owners(session: ReportSession) -> dict[str, str]:
-    """Section id → the name of the department that writes it."""
-    names = {d.id: d.name for d in session.departments}
-    return {u.section_id: names[u.department_id] for u in session.units}
+    """Section id → the name of the department that writes it (fixed-wording parts included)."""
+    return {section_id: d.name for d in session.departments for section_id in d.sections}
 
 
 def assemble_current(

@@ -57,8 +57,8 @@ def units_for(template: Template, departments: Iterable[Department]) -> list[Uni
             owner[section_id] = department.id
     units = []
     for section in template.walk_sections():
-        if section.id in owner:
-            fields = _fields_not_reassigned(section, owner)
+        fields = _fields_not_reassigned(section, owner) if section.id in owner else []
+        if fields:  # a part with nothing to answer (fixed wording only) is nobody's task
             units.append(Unit(section.id, section_path(section), owner[section.id], tuple(fields)))
     return units
 

@@ -76,7 +76,9 @@ class Harness:
         await self.stop()
         return await self.start()
 
-    def open_cycle(self, year: int = 2026, deadline: datetime = DEADLINE, opens: datetime | None = None) -> None:
+    def open_cycle(
+        self, year: int = 2026, deadline: datetime = DEADLINE, opens: datetime | None = None
+    ) -> None:
         """Create the report year's cycle (opening now unless told otherwise)."""
         cycle = new_cycle(self.settings.template.id, year, deadline, opens, "Asia/Shanghai", self.clock.now())
         self.store.put_cycle(cycle)

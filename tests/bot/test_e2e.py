@@ -163,7 +163,7 @@ async def test_two_departments_fill_at_once_and_the_coordinator_follows(harness)
     assert "2026 年报告 — 截止 1月20日，还剩 14 天" in status
     assert "行政审批科：已提交 1/1 · 已提交" in status
     assert "信息中心：已提交 1/1 · 已提交" in status
-    assert "办公室：已提交 0/3 · 未开始 · 最近 尚无动态" in status
+    assert "办公室：已提交 0/2 · 未开始 · 最近 尚无动态" in status
     missing = texts(await h.sim.say(COORDINATOR, "/missing"))
     assert "· 办公室（赵办公）" in missing and "行政审批科" not in missing
 
@@ -229,7 +229,7 @@ async def test_a_restart_mid_section_resumes_where_each_person_was(harness):
     h = harness
     await join_everyone(h)
     await h.sim.say(OFFICE, "/fill")
-    menu = await h.sim.press(OFFICE, "2. 一、总体情况")
+    menu = await h.sim.press(OFFICE, "1. 一、总体情况")
     assert "请撰写：主动公开工作情况" in texts(menu)
     await h.sim.say(OFFICE, "第一段：全年主动公开政府信息215条。")
     await h.sim.say(OFFICE, "第二段：政策解读14篇。")
@@ -294,7 +294,6 @@ async def test_assemble_sends_a_draft_until_complete_then_the_report(harness):
     assert "【待填写：政策法规科 · 三、收到和处理政府信息公开申请情况（表中" in body
 
     for user_id, dept, section in [
-        (OFFICE, "office", "intro"),
         (OFFICE, "office", "overview"),
         (OFFICE, "office", "other"),
         (POLICY, "policy", "overview.requests"),

@@ -80,7 +80,7 @@ async def test_a_whole_cycle_across_deadline_weekend_holiday_and_adjusted_saturd
     assert not set(days) & {3, 4, 5, 6, 7, 8, 9, 11}
     digest = h.api.messages_to(COORDINATOR)[-1].text
     assert digest.startswith("每日汇总：4 个部门已逾期（截止 2月13日，已逾期 13 天）")
-    assert "· 办公室：已提交 0/3" in digest
+    assert "· 办公室：已提交 0/2" in digest
     head = h.api.messages_to(HEAD)[-1].text
     assert (
         head.startswith("请关注：办公室的 2025 年报告内容已逾期 4 个工作日")

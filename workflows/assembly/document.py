@@ -102,7 +102,7 @@ def section_path(section: Section) -> str:
         if node.heading:
             parts.append(node.heading.rstrip("。"))
         node = node.parent
-    return "".join(reversed(parts)) or section.id
+    return "".join(reversed(parts)) or section.title
 
 
 def owner_of(section: Section, owners: Mapping[str, str]) -> str:
