@@ -20,7 +20,7 @@ from storage.records import Contact, Invite
 
 CONTACT, COORDINATOR = "contact", "coordinator"
 DEFAULT_TTL = timedelta(days=7)
-_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _CODE = re.compile(
     r"^(?P<role>[ck])(?P<dept>[A-Za-z0-9]*)-(?P<exp>[0-9a-z]+)-(?P<nonce>[A-Za-z0-9]{8})-(?P<sig>[A-Za-z0-9_-]{12})$"
 )
@@ -32,6 +32,8 @@ class InviteError(ValueError):
 
 
 def _b36(number: int) -> str:
+    if number < 0:
+        raise InviteError("an invitation cannot expire before 2000")
     digits = "0123456789abcdefghijklmnopqrstuvwxyz"
     out = ""
     while True:

@@ -51,7 +51,7 @@ def answer_for(step):
 
 async def fill_section(h, user_id, department, section_id, answers=answer_for):
     """Open a department's section and answer every step as prompted; returns the last messages."""
-    session = ReportSession(h.store, h.settings.template, 2026)
+    session = h.services.session(h.services.cycle())
     units = session.units_of(department)
     index = [u.section_id for u in units].index(section_id)
     reply = await h.sim.say(user_id, "/fill")
