@@ -17,42 +17,36 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot import coordinator, handlers
+from bot.guard import services_of
 from bot.services import Services
 from workflows.i18n import t
 
 log = logging.getLogger(__name__)
 
 
-class RedactToken(logging.Filter):
-    """Replace the bot token wherever it would reach a log line (URLs of Bot API calls carry it)."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the record's message without the token."""
-        if self.token:
-            message = record.getMessage()
-            if self.token in message:
-                record.msg, record.args = message.replace(self.token, "<token>"), None
-        return True
-
-
 def protect_logs(token: str) -> None:
-    """Keep the token out of every log handler, and quieten httpx, which logs full request URLs."""
+    """Keep the token out of every log record, from any logger to any handler, and quieten httpx,
+    which logs full request URLs (the Bot API puts the token in the URL)."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    redact = RedactToken(token)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redact)
-    logging.getLogger().addFilter(redact)
+    if not token:
+        return
+    make_record = logging.getLogRecordFactory()
+
+    def redacting_factory(*args, **kwargs) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        message = record.getMessage()
+        if token in message:
+            record.msg, record.args = message.replace(token, "<token>"), None
+        return record
+
+    logging.setLogRecordFactory(redacting_factory)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure and tell the user something went wrong; never stop the bot."""
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
-        services = handlers.services_of(context)
+        services = services_of(context)
         contact = services.store.get_contact(update.effective_user.id) if update.effective_user else None
         text = t(
             contact.lang if contact else "zh",

@@ -8,9 +8,8 @@ from telegram import Update
 from telegram.error import BadRequest
 
 from bot.config import ConfigError, parse_moment
-from bot.handlers import bound, contact_button, no_cycle, refuse, reply, services_of
-from bot.services import Services
-from storage.records import Contact
+from bot.guard import Request, bound, refuse, services_of
+from bot.handlers import contact_button
 from workflows import notices, progress, review
 from workflows.cycles import CycleError, cycle_state, new_cycle
 from workflows.i18n import t
@@ -18,244 +17,203 @@ from workflows.onboarding import CONTACT, COORDINATOR, InviteError, issue
 from workflows.replies import Outcome, Reply
 from workflows.reports import assemble_current, figures_json, figures_xlsx
 
-
-def _session(services: Services):
-    cycle = services.cycle()
-    return (cycle, services.session(cycle)) if cycle else (None, None)
+MINUTE = "%Y-%m-%d %H:%M"
 
 
-@bound(COORDINATOR)
-async def status(update: Update, context, services: Services, contact: Contact) -> None:
+@bound(COORDINATOR, needs_cycle=True)
+async def status(request: Request) -> None:
     """/status: per-department progress."""
-    cycle, session = _session(services)
-    if cycle is None:
-        await no_cycle(update, context, contact)
-        return
-    await reply(
-        context, update.effective_chat.id, progress.status(session, cycle, services.now(), contact.lang)
-    )
+    await request.send(progress.status(request.session, request.cycle, request.now, request.lang))
 
 
-@bound(COORDINATOR)
-async def missing(update: Update, context, services: Services, contact: Contact) -> None:
+@bound(COORDINATOR, needs_cycle=True)
+async def missing(request: Request) -> None:
     """/missing: who has not submitted, with contact names."""
-    cycle, session = _session(services)
-    if cycle is None:
-        await no_cycle(update, context, contact)
-        return
-    await reply(
-        context, update.effective_chat.id, progress.missing(session, cycle, services.now(), contact.lang)
-    )
+    await request.send(progress.missing(request.session, request.cycle, request.now, request.lang))
 
 
-@bound(COORDINATOR)
-async def remind(update: Update, context, services: Services, contact: Contact) -> None:
+@bound(COORDINATOR, needs_cycle=True)
+async def remind(request: Request) -> None:
     """/remind [department]: nudge the contacts of departments that still owe sections."""
-    cycle, session = _session(services)
-    if cycle is None:
-        await no_cycle(update, context, contact)
-        return
-    wanted = " ".join(context.args or []).strip()
+    wanted = " ".join(request.args).strip()
     outcome, reminded = Outcome(), []
-    for entry in progress.department_progress(session):
+    for entry in progress.department_progress(request.session):
         if not entry.owing or (wanted and wanted not in (entry.department.id, entry.department.name)):
             continue
         for person in entry.contacts:
-            outcome.notify.append(
-                (person.user_id, notices.reminder(session, cycle, entry, services.now(), person.lang))
-            )
+            note = notices.reminder(request.session, request.cycle, entry, request.now, person.lang)
+            outcome.notify.append((person.user_id, note))
         reminded.append(entry.department.name)
     if reminded:
-        outcome.say(t(contact.lang, "Reminded: {names}", names="、".join(reminded)))
+        outcome.say(t(request.lang, "Reminded: {names}", names="、".join(reminded)))
     elif wanted:
-        outcome.say(t(contact.lang, "“{name}” owes nothing, or is not a department.", name=wanted))
+        outcome.say(t(request.lang, "“{name}” owes nothing, or is not a department.", name=wanted))
     else:
-        outcome.say(t(contact.lang, "Every section has been submitted."))
-    await reply(context, update.effective_chat.id, outcome)
+        outcome.say(t(request.lang, "Every section has been submitted."))
+    await request.send(outcome)
 
 
-@bound(COORDINATOR)
-async def approve(update: Update, context, services: Services, contact: Contact) -> None:
+@bound(COORDINATOR, needs_cycle=True)
+async def approve(request: Request) -> None:
     """/approve <section>."""
-    cycle, session = _session(services)
-    if cycle is None:
-        await no_cycle(update, context, contact)
-        return
-    ref = " ".join(context.args or [])
+    ref = " ".join(request.args)
     if not ref:
-        await reply(
-            context, update.effective_chat.id, Outcome().say(t(contact.lang, "Usage: /approve <number>"))
-        )
+        await request.say(t(request.lang, "Usage: /approve <number>"))
         return
-    await reply(context, update.effective_chat.id, review.approve(session, contact, ref, services.now()))
+    await request.send(review.approve(request.session, request.contact, ref, request.now))
 
 
-@bound(COORDINATOR)
-async def return_command(update: Update, context, services: Services, contact: Contact) -> None:
+@bound(COORDINATOR, needs_cycle=True)
+async def return_command(request: Request) -> None:
     """/return <section> <reason>."""
-    cycle, session = _session(services)
-    if cycle is None:
-        await no_cycle(update, context, contact)
+    if not request.args:
+        await request.say(t(request.lang, "Usage: /return <number> <reason>"))
         return
-    args = context.args or []
-    if not args:
-        usage = t(contact.lang, "Usage: /return <number> <reason>")
-        await reply(context, update.effective_chat.id, Outcome().say(usage))
-        return
-    comment = " ".join(args[1:])
-    await reply(
-        context,
-        update.effective_chat.id,
-        review.return_section(session, contact, args[0], comment, services.now()),
-    )
+    ref, comment = request.args[0], " ".join(request.args[1:])
+    await request.send(review.return_section(request.session, request.contact, ref, comment, request.now))
 
 
-@bound(COORDINATOR)
-async def assemble(update: Update, context, services: Services, contact: Contact) -> None:
+@bound(COORDINATOR, needs_cycle=True)
+async def assemble(request: Request) -> None:
     """/assemble: the current .docx, marked 草稿 while incomplete or inconsistent."""
-    cycle, session = _session(services)
-    if cycle is None:
-        await no_cycle(update, context, contact)
-        return
+    services = request.services
     assembly, errors, draft = assemble_current(
-        session, services.organisation(), services.now(), services.settings.timezone
+        request.session, services.organisation(), request.now, services.settings.timezone
     )
-    lines = [
-        t(
-            contact.lang,
+    if draft:
+        head = t(
+            request.lang,
             "Draft: {gaps} parts missing, {errors} figures inconsistent.",
             gaps=len(assembly.gaps),
             errors=len(errors),
         )
-        if draft
-        else t(contact.lang, "Complete and consistent.")
+    else:
+        head = t(request.lang, "Complete and consistent.")
+    lines = [
+        head,
+        *(f"· {gap.placeholder()}" for gap in assembly.gaps[:20]),
+        *(f"❌ {finding.render(request.lang)}" for finding in errors[:20]),
     ]
-    lines += [f"· {gap.placeholder()}" for gap in assembly.gaps[:20]]
-    lines += [f"❌ {finding.render(contact.lang)}" for finding in errors[:20]]
-    name = f"report-{session.year}{'-draft' if draft else ''}.docx"
-    outcome = Outcome(replies=[Reply("\n".join(lines), document=assembly.to_bytes(), filename=name)])
-    await reply(context, update.effective_chat.id, outcome)
-
-
-@bound(COORDINATOR)
-async def export(update: Update, context, services: Services, contact: Contact) -> None:
-    """/export: every figure as .xlsx and .json."""
-    cycle, session = _session(services)
-    if cycle is None:
-        await no_cycle(update, context, contact)
-        return
-    outcome = Outcome(
-        replies=[
-            Reply(
-                t(contact.lang, "All figures of {year}", year=session.year),
-                document=figures_xlsx(session),
-                filename=f"figures-{session.year}.xlsx",
-            ),
-            Reply("JSON", document=figures_json(session), filename=f"figures-{session.year}.json"),
-        ]
+    name = f"report-{request.session.year}{'-draft' if draft else ''}.docx"
+    await request.send(
+        Outcome(replies=[Reply("\n".join(lines), document=assembly.to_bytes(), filename=name)])
     )
-    await reply(context, update.effective_chat.id, outcome)
+
+
+@bound(COORDINATOR, needs_cycle=True)
+async def export(request: Request) -> None:
+    """/export: every figure as .xlsx and .json."""
+    year = request.session.year
+    await request.send(
+        Outcome(
+            replies=[
+                Reply(
+                    t(request.lang, "All figures of {year}", year=year),
+                    document=figures_xlsx(request.session),
+                    filename=f"figures-{year}.xlsx",
+                ),
+                Reply("JSON", document=figures_json(request.session), filename=f"figures-{year}.json"),
+            ]
+        )
+    )
 
 
 @bound(COORDINATOR)
-async def invite(update: Update, context, services: Services, contact: Contact) -> None:
+async def invite(request: Request) -> None:
     """/invite <department id>|coordinator: a fresh invitation link."""
-    wanted = (context.args or [""])[0]
+    store = request.services.store
+    wanted = (request.args or [""])[0]
     role = COORDINATOR if wanted == "coordinator" else CONTACT
-    if role == CONTACT and services.store.get_department(wanted) is None:
-        ids = ", ".join(d.id for d in services.store.list_departments())
-        usage = t(
-            contact.lang, "Usage: /invite <department> or /invite coordinator (departments: {ids})", ids=ids
+    if role == CONTACT and store.get_department(wanted) is None:
+        ids = ", ".join(d.id for d in store.list_departments())
+        await request.say(
+            t(
+                request.lang,
+                "Usage: /invite <department> or /invite coordinator (departments: {ids})",
+                ids=ids,
+            )
         )
-        await reply(context, update.effective_chat.id, Outcome().say(usage))
         return
     try:
-        issued = issue(services.key, role, wanted if role == CONTACT else None, services.now())
+        issued = issue(request.services.key, role, wanted if role == CONTACT else None, request.now)
     except InviteError as exc:
-        await reply(context, update.effective_chat.id, Outcome().say(str(exc)))
+        await request.say(str(exc))
         return
-    username = context.bot.username
-    text = t(
-        contact.lang,
-        "Invitation (single use, valid until {until}):\n{link}\nCode: {code}",
-        until=issued.expires_at.astimezone(services.settings.timezone).strftime("%Y-%m-%d %H:%M"),
-        link=issued.link(username),
-        code=issued.code,
+    until = issued.expires_at.astimezone(request.services.settings.timezone).strftime(MINUTE)
+    await request.say(
+        t(
+            request.lang,
+            "Invitation (single use, valid until {until}):\n{link}\nCode: {code}",
+            until=until,
+            link=issued.link(request.context.bot.username),
+            code=issued.code,
+        )
     )
-    await reply(context, update.effective_chat.id, Outcome().say(text))
 
 
 @bound(COORDINATOR)
-async def cycle(update: Update, context, services: Services, contact: Contact) -> None:
+async def cycle(request: Request) -> None:
     """/cycle: list cycles; /cycle open <year> <deadline> [<opens>]: start collecting a report year."""
-    args = context.args or []
-    now = services.now()
+    args, services = request.args, request.services
     if args[:1] == ["open"] and len(args) in (3, 4):
-        zone = services.settings.timezone
-        try:
-            year = int(args[1])
-            deadline = parse_moment(args[2], zone, "deadline", end_of_day=True)
-            opens = parse_moment(args[3], zone, "opens") if len(args) == 4 else None
-            created = new_cycle(services.settings.template.id, year, deadline, opens, zone.key, now)
-        except (ValueError, ConfigError, CycleError) as exc:
-            await reply(context, update.effective_chat.id, Outcome().say(str(exc)))
-            return
-        if services.store.get_cycle(year) is not None:
-            text = t(contact.lang, "A cycle for {year} exists already.", year=year)
-            await reply(context, update.effective_chat.id, Outcome().say(text))
-            return
-        services.store.put_cycle(created)
-        scheduler = context.application.bot_data.get("scheduler")
-        text = t(
-            contact.lang,
+        await _open_cycle(request, args[1:])
+    elif args:
+        await request.say(t(request.lang, "Usage: /cycle, or /cycle open <year> <deadline> [<opens>]"))
+    else:
+        lines = [
+            f"{c.year} · {t(request.lang, cycle_state(c, request.now))} · {c.deadline:{MINUTE}}"
+            for c in services.store.list_cycles()
+        ]
+        await request.say("\n".join(lines) or t(request.lang, "No cycles yet: /cycle open <year> <deadline>"))
+
+
+async def _open_cycle(request: Request, args: list[str]) -> None:
+    services = request.services
+    zone = services.settings.timezone
+    try:
+        year = int(args[0])
+        deadline = parse_moment(args[1], zone, "deadline", end_of_day=True)
+        opens = parse_moment(args[2], zone, "opens") if len(args) == 3 else None
+        created = new_cycle(services.settings.template.id, year, deadline, opens, zone.key, request.now)
+    except (ValueError, ConfigError, CycleError) as exc:
+        await request.say(str(exc))
+        return
+    if services.store.get_cycle(year) is not None:
+        await request.say(t(request.lang, "A cycle for {year} exists already.", year=year))
+        return
+    services.store.put_cycle(created)
+    await request.say(
+        t(
+            request.lang,
             "Cycle {year} created: opens {opens}, deadline {deadline}.",
             year=year,
-            opens=created.opens_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-            deadline=created.deadline.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            opens=created.opens_at.astimezone(zone).strftime(MINUTE),
+            deadline=created.deadline.astimezone(zone).strftime(MINUTE),
         )
-        await reply(context, update.effective_chat.id, Outcome().say(text))
-        if scheduler is not None:
-            await scheduler.tick()
-        return
-    if args:
-        usage = t(contact.lang, "Usage: /cycle, or /cycle open <year> <deadline> [<opens>]")
-        await reply(context, update.effective_chat.id, Outcome().say(usage))
-        return
-    lines = [
-        f"{c.year} · {t(contact.lang, cycle_state(c, now))} · {c.deadline:%Y-%m-%d %H:%M}"
-        for c in services.store.list_cycles()
-    ]
-    text = "\n".join(lines) or t(contact.lang, "No cycles yet: /cycle open <year> <deadline>")
-    await reply(context, update.effective_chat.id, Outcome().say(text))
+    )
+    scheduler = request.context.application.bot_data.get("scheduler")
+    if scheduler is not None:
+        await scheduler.tick()
+
+
+@bound(COORDINATOR, needs_cycle=True)
+async def approve_button(request: Request) -> None:
+    """The 通过 button under a submission notice."""
+    ref = request.update.callback_query.data.split(":", 1)[1]
+    await request.send(review.approve(request.session, request.contact, ref, request.now))
 
 
 async def button(update: Update, context) -> None:
     """Any inline button: acknowledge it, retire its keyboard, then run the action for the user's role."""
     query = update.callback_query
-    services = services_of(context)
-    contact = services.store.get_contact(update.effective_user.id)
-    if contact is None:
+    if services_of(context).store.get_contact(update.effective_user.id) is None:
         await refuse(update, context)
         return
     await query.answer()
     if query.message is not None and query.message.text:
         with contextlib.suppress(BadRequest):  # keep the text, drop the buttons: no second press
             await query.edit_message_text(query.message.text)
-    action, *args = (query.data or "").split(":")
-    chat_id = update.effective_chat.id
-    if action == "approve" and contact.role == COORDINATOR:
-        cycle, session = _session(services)
-        if cycle is None:
-            await no_cycle(update, context, contact)
-            return
-        await reply(context, chat_id, review.approve(session, contact, ":".join(args), services.now()))
-    elif contact.role == COORDINATOR or action == "approve":
-        text = t(
-            contact.lang,
-            "This is for department contacts."
-            if contact.role == COORDINATOR
-            else "This command is for the coordinator only.",
-        )
-        await reply(context, chat_id, Outcome().say(text))
+    if (query.data or "").startswith("approve:"):
+        await approve_button(update, context)
     else:
-        await contact_button(update, context, services, contact, action, args)
+        await contact_button(update, context)

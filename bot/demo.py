@@ -72,12 +72,13 @@ SCRIPTS = {
 }
 
 
-def _settings(script: Script, database: Path, api: LocalBotApi) -> tuple[Settings, dict]:
-    profile = read_profile(EXAMPLES / script.folder / "organisation.yaml")
+def example_settings(folder: str, template: str, database: Path, api: LocalBotApi) -> Settings:
+    """Settings for an example organisation (examples/<folder>), pointed at a local Bot API server."""
+    profile = read_profile(EXAMPLES / folder / "organisation.yaml")
     departments = [Department(d["id"], d["name"], tuple(d["sections"])) for d in profile.departments]
-    settings = Settings(
-        template_ref=script.template,
-        template=load_template(script.template),
+    return Settings(
+        template_ref=template,
+        template=load_template(template),
         database=database,
         timezone=ZONE,
         departments=departments,
@@ -87,9 +88,6 @@ def _settings(script: Script, database: Path, api: LocalBotApi) -> tuple[Setting
         username=api.username,
         token=api.token,
     )
-    previous_file = EXAMPLES / script.folder / "previous.yaml"
-    previous = read_answers_file(previous_file) if previous_file.exists() else None
-    return settings, previous
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -106,7 +104,9 @@ async def play(script: Script, out: Path, echo=click.echo) -> dict[str, Path]:
     shutil.rmtree(database, ignore_errors=True)
     api = LocalBotApi()
     api.start()
-    settings, previous = _settings(script, database, api)
+    settings = example_settings(script.folder, script.template, database, api)
+    previous_file = EXAMPLES / script.folder / "previous.yaml"
+    previous = read_answers_file(previous_file) if previous_file.exists() else None
     clock = ManualClock(at(script.opens, 8, 30))
     store = open_store(database)
     services = Services(settings, store, clock, previous_fallback=previous)

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.ext import ContextTypes
 
-from bot.sender import send_outcome
-from bot.services import Services
+from bot.guard import Request, bound, refuse, reply, services_of
 from storage.records import Contact
 from workflows.conversation import Conversation
 from workflows.i18n import normalise_lang, t
 from workflows.onboarding import COORDINATOR, InviteError, redeem
 from workflows.replies import Outcome
-
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 CONTACT_COMMANDS = [
     ("fill", "Fill in your sections"),
@@ -44,62 +39,6 @@ INVITE_PROBLEMS = {
     "used": "This invitation has already been used. Please ask the coordinator for a new one.",
     "invalid": "This invitation code is not valid. Please ask the coordinator for a new link.",
 }
-REFUSAL = (
-    "Sorry, this bot only serves the report contacts of this office. If you should have access, "
-    "ask the coordinator for an invitation link."
-)
-
-
-def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    """The services built at start-up."""
-    return context.application.bot_data["services"]
-
-
-async def reply(context: ContextTypes.DEFAULT_TYPE, chat_id: int, outcome: Outcome) -> None:
-    """Send an outcome: replies to this chat, notifications to others."""
-    services = services_of(context)
-    await send_outcome(context.bot, chat_id, outcome, services.mark_blocked)
-
-
-async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """One short, polite refusal for anyone who is not bound, and nothing more."""
-    if update.callback_query:
-        await update.callback_query.answer()
-    lang = normalise_lang(update.effective_user.language_code if update.effective_user else None)
-    await reply(context, update.effective_chat.id, Outcome().say(t(lang, REFUSAL)))
-
-
-def bound(role: str | None = None) -> Callable[[Callable], Handler]:
-    """Run the handler only for a registered contact (of ``role``, when given); refuse everyone else."""
-
-    def decorate(handler: Callable) -> Handler:
-        @functools.wraps(handler)
-        async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            if update.effective_user is None or update.effective_chat is None:
-                return
-            services = services_of(context)
-            contact = services.store.get_contact(update.effective_user.id)
-            if contact is None:
-                await refuse(update, context)
-                return
-            if contact.blocked:  # they are writing to us, so they unblocked the bot
-                services.mark_blocked(contact.user_id, False)
-            if role is not None and contact.role != role:
-                if update.callback_query:
-                    await update.callback_query.answer()
-                text = t(
-                    contact.lang,
-                    "This command is for the coordinator only."
-                    if role == COORDINATOR
-                    else "This is for department contacts.",
-                )
-                await reply(context, update.effective_chat.id, Outcome().say(text))
-                return
-            await handler(update, context, services, contact)
-
-        return wrapper
-
-    return decorate
 
 
 async def set_commands(context: ContextTypes.DEFAULT_TYPE, contact: Contact) -> None:
@@ -123,32 +62,24 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start [code]: bind a Telegram user with an invitation code, or greet a known one."""
     services = services_of(context)
     user = update.effective_user
-    lang = normalise_lang(user.language_code) if user.language_code else services.settings.language
-    contact = services.store.get_contact(user.id)
+    chat_id = update.effective_chat.id
+    known = services.store.get_contact(user.id)
+    lang = known.lang if known else normalise_lang(user.language_code or services.settings.language)
     if not context.args:
-        if contact is None:
+        if known is None:
             await refuse(update, context)
-            return
-        await reply(context, update.effective_chat.id, Outcome().say(help_text(contact)))
+        else:
+            await reply(context, chat_id, Outcome().say(help_text(known)))
         return
     try:
         contact = redeem(
-            services.store,
-            services.key,
-            context.args[0],
-            user.id,
-            user.full_name,
-            contact.lang if contact else lang,
-            services.now(),
+            services.store, services.key, context.args[0], user.id, user.full_name, lang, services.now()
         )
     except InviteError as exc:
-        await reply(
-            context,
-            update.effective_chat.id,
-            Outcome().say(t(lang, INVITE_PROBLEMS.get(str(exc), INVITE_PROBLEMS["invalid"]))),
-        )
+        problem = INVITE_PROBLEMS.get(str(exc), INVITE_PROBLEMS["invalid"])
+        await reply(context, chat_id, Outcome().say(t(lang, problem)))
         return
-    contact = replace(contact, chat_id=update.effective_chat.id)
+    contact = replace(contact, chat_id=chat_id)
     services.store.put_contact(contact)
     await set_commands(context, contact)
     if contact.role == COORDINATOR:
@@ -163,89 +94,66 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             name=user.full_name,
             department=department.name,
         )
-    await reply(context, update.effective_chat.id, Outcome().say(welcome + "\n\n" + help_text(contact)))
+    await reply(context, chat_id, Outcome().say(welcome + "\n\n" + help_text(contact)))
 
 
 @bound()
-async def help_command(update: Update, context, services: Services, contact: Contact) -> None:
+async def help_command(request: Request) -> None:
     """/help: the commands of the user's role."""
-    await reply(context, update.effective_chat.id, Outcome().say(help_text(contact)))
+    await request.say(help_text(request.contact))
 
 
 @bound()
-async def lang(update: Update, context, services: Services, contact: Contact) -> None:
+async def lang(request: Request) -> None:
     """/lang zh|en: switch this user's language."""
-    wanted = (context.args or [""])[0].lower()
+    wanted = (request.args or [""])[0].lower()
     if wanted not in ("zh", "en"):
-        await reply(
-            context, update.effective_chat.id, Outcome().say(t(contact.lang, "Usage: /lang zh or /lang en"))
-        )
+        await request.say(t(request.lang, "Usage: /lang zh or /lang en"))
         return
-    contact = replace(contact, lang=wanted)
-    services.store.put_contact(contact)
-    await set_commands(context, contact)
-    await reply(context, update.effective_chat.id, Outcome().say(t(wanted, "Language set to English.")))
+    contact = replace(request.contact, lang=wanted)
+    request.services.store.put_contact(contact)
+    await set_commands(request.context, contact)
+    await request.say(t(wanted, "Language set to English."))
 
 
-def _conversation(services: Services, contact: Contact) -> Conversation | None:
-    cycle = services.cycle()
-    if cycle is None:
-        return None
-    return Conversation(services.session(cycle), contact, services.now())
+def conversation(request: Request) -> Conversation:
+    """The contact's conversation about the active report."""
+    return Conversation(request.session, request.contact, request.now)
 
 
-async def no_cycle(update: Update, context, contact: Contact) -> None:
-    """Say that no report is being collected right now."""
-    text = t(
-        contact.lang,
-        "No report is being collected right now. You will get a message when the next one opens.",
-    )
-    await reply(context, update.effective_chat.id, Outcome().say(text))
-
-
-@bound("contact")
-async def fill(update: Update, context, services: Services, contact: Contact) -> None:
+@bound("contact", needs_cycle=True)
+async def fill(request: Request) -> None:
     """/fill: choose or continue a section."""
-    conversation = _conversation(services, contact)
-    if conversation is None:
-        await no_cycle(update, context, contact)
-        return
-    await reply(context, update.effective_chat.id, conversation.menu())
+    await request.send(conversation(request).menu())
 
 
-@bound("contact")
-async def done(update: Update, context, services: Services, contact: Contact) -> None:
+@bound("contact", needs_cycle=True)
+async def done(request: Request) -> None:
     """/done: finish the narrative being written."""
-    conversation = _conversation(services, contact)
-    if conversation is None:
-        await no_cycle(update, context, contact)
-        return
-    await reply(context, update.effective_chat.id, conversation.done())
+    await request.send(conversation(request).done())
 
 
-@bound("contact")
-async def submit(update: Update, context, services: Services, contact: Contact) -> None:
+@bound("contact", needs_cycle=True)
+async def submit(request: Request) -> None:
     """/submit: submit the open section (or choose one)."""
-    conversation = _conversation(services, contact)
-    if conversation is None:
-        await no_cycle(update, context, contact)
-        return
-    current = conversation.current_index()
-    outcome = conversation.menu() if current is None else conversation.submit(current)
-    await reply(context, update.effective_chat.id, outcome)
+    talk = conversation(request)
+    current = talk.current_index()
+    await request.send(talk.menu() if current is None else talk.submit(current))
 
 
 @bound()
-async def text(update: Update, context, services: Services, contact: Contact) -> None:
+async def text(request: Request) -> None:
     """Any other message: an answer from a contact; a hint for a coordinator."""
-    if contact.role == COORDINATOR:
-        await reply(context, update.effective_chat.id, Outcome().say(help_text(contact)))
+    if request.contact.role == COORDINATOR:
+        await request.say(help_text(request.contact))
         return
-    conversation = _conversation(services, contact)
-    if conversation is None:
-        await no_cycle(update, context, contact)
-        return
-    await reply(context, update.effective_chat.id, conversation.text(update.effective_message.text or ""))
+    await answer(request.update, request.context)
+
+
+@bound("contact", needs_cycle=True)
+async def answer(request: Request) -> None:
+    """A contact's message: the answer to the current prompt."""
+    await request.send(conversation(request).text(request.update.effective_message.text or ""))
 
 
 CONTACT_ACTIONS = {
@@ -260,16 +168,12 @@ CONTACT_ACTIONS = {
 }
 
 
-async def contact_button(
-    update: Update, context, services: Services, contact: Contact, action: str, args: list[str]
-) -> None:
+@bound("contact", needs_cycle=True)
+async def contact_button(request: Request) -> None:
     """A contact pressed one of the conversation's buttons."""
-    conversation = _conversation(services, contact)
-    if conversation is None:
-        await no_cycle(update, context, contact)
-        return
+    action, *args = (request.update.callback_query.data or "").split(":")
     try:
-        outcome = CONTACT_ACTIONS[action](conversation, args)
+        outcome = CONTACT_ACTIONS[action](conversation(request), args)
     except (KeyError, IndexError, ValueError):
-        outcome = Outcome().say(t(contact.lang, "That button is out of date. Send /fill to continue."))
-    await reply(context, update.effective_chat.id, outcome)
+        outcome = Outcome().say(t(request.lang, "That button is out of date. Send /fill to continue."))
+    await request.send(outcome)

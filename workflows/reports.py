@@ -27,27 +27,12 @@ def assemble_current(
 ) -> tuple[Assembly, list[Finding], bool]:
     """Assemble what is stored now; the document is a draft while anything is missing or inconsistent."""
     errors = [f for f in session.findings if f.blocking]
-    probe = assemble(
-        session.template,
-        session.figures,
-        organisation,
-        session.year,
-        now.astimezone(zone).date(),
-        owners(session),
-    )
-    draft = bool(probe.gaps or errors)
-    if not draft:
-        return probe, errors, False
-    final = assemble(
-        session.template,
-        session.figures,
-        organisation,
-        session.year,
-        now.astimezone(zone).date(),
-        owners(session),
-        draft=True,
-    )
-    return final, errors, True
+    today = now.astimezone(zone).date()
+    assembly = assemble(session.template, session.figures, organisation, session.year, today, owners(session))
+    draft = bool(assembly.gaps or errors)
+    if draft:
+        assembly.mark_draft(today)
+    return assembly, errors, draft
 
 
 def _plain(value: Any) -> Any:

@@ -7,42 +7,20 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.app import build_application
-from bot.config import Settings
+from bot.demo import example_settings
 from bot.local_api import Limits, LocalBotApi
 from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.simulation import Simulation
 from storage import open_store
-from storage.records import Department
-from tests.conftest import EXAMPLES
 from workflows.clock import ManualClock
 from workflows.cycles import new_cycle
-from workflows.files import read_profile
-from workflows.loader import load_template
 from workflows.onboarding import CONTACT, COORDINATOR, issue
 from workflows.workdays import WorkCalendar
 
 ZONE = ZoneInfo("Asia/Shanghai")
 START = datetime(2027, 1, 6, 9, 0, tzinfo=ZONE)  # a Wednesday
 DEADLINE = datetime(2027, 1, 20, 18, 0, tzinfo=ZONE)
-
-
-def example_settings(database: Path, api: LocalBotApi, template: str = "gov-disclosure-2021") -> Settings:
-    """Settings for the fictional organisation of examples/2021, pointed at the local server."""
-    profile = read_profile(EXAMPLES / "2021" / "organisation.yaml")
-    departments = [Department(d["id"], d["name"], tuple(d["sections"])) for d in profile.departments]
-    return Settings(
-        template_ref=template,
-        template=load_template(template),
-        database=database,
-        timezone=ZONE,
-        departments=departments,
-        organisation=profile.values,
-        api_url=api.base_url,
-        file_url=api.file_url,
-        username=api.username,
-        token=api.token,
-    )
 
 
 class Harness:
@@ -52,7 +30,7 @@ class Harness:
         self.api = LocalBotApi(limits=limits)
         self.api.start()
         self.clock = ManualClock(START)
-        self.settings = example_settings(tmp_path / "db", self.api)
+        self.settings = example_settings("2021", "gov-disclosure-2021", tmp_path / "db", self.api)
         self.store = None
         self.sim: Simulation | None = None
 

@@ -307,7 +307,8 @@ async def test_assemble_sends_a_draft_until_complete_then_the_report(harness):
         await fill_section(h, user_id, dept, section)
     final = await h.sim.say(COORDINATOR, "/assemble")
     assert final[-1].filename == "report-2026.docx" and final[-1].text == "报告已完整，数字一致。"
-    document = docx.Document(io.BytesIO(final[-1].document))
+    received = await h.sim.application.bot.get_file(f"doc{final[-1].message_id}")  # as a client downloads it
+    document = docx.Document(io.BytesIO(bytes(await received.download_as_bytearray())))
     assert not document.sections[0].header.paragraphs[0].text
     rows = [[c.text for c in row.cells] for row in document.tables[1].rows]
     assert rows[3][3:] == ["40", "5", "1", "0", "2", "1", "49"]

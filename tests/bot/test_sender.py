@@ -63,3 +63,19 @@ async def test_documents_with_long_captions_send_the_text_separately(api_bot):
     sent = api.messages_to(7)
     assert sent[0].filename == "a.docx" and sent[0].text == ""
     assert sent[1].text == "说明" * 600
+
+
+async def test_network_errors_are_retried_with_backoff(api_bot):
+    api, bot = api_bot
+    api.failures["sendMessage"] = 2
+    assert await deliver(bot, 8, Reply("网络恢复后送达"), lambda _: None)
+    assert [m.text for m in api.messages_to(8)] == ["网络恢复后送达"]
+    assert api.calls["sendMessage"] == 3
+
+
+async def test_files_sent_can_be_fetched_back_through_get_file(api_bot):
+    api, bot = api_bot
+    await deliver(bot, 9, Reply("报告", document=b"PK\x03\x04docx", filename="report.docx"), lambda _: None)
+    message = api.messages_to(9)[0]
+    telegram_file = await bot.get_file(f"doc{message.message_id}")
+    assert bytes(await telegram_file.download_as_bytearray()) == b"PK\x03\x04docx"

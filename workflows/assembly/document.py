@@ -73,6 +73,11 @@ class Assembly:
         tmp.replace(target)
         return target
 
+    def mark_draft(self, made_on: date) -> None:
+        """Print 草稿 (with the date and the number of gaps) at the top of every page."""
+        gaps = f" · 尚有 {len(self.gaps)} 处待填写" if self.gaps else ""
+        styles.add_draft_header(self.document, f"草稿 · {format_date(made_on)}生成{gaps}")
+
     def to_bytes(self) -> bytes:
         """Return the .docx as bytes (for sending)."""
         buffer = io.BytesIO()
@@ -279,10 +284,7 @@ def assemble(
     values.setdefault("we", "本机关")
     writer = _Writer(template, figures, {k: v for k, v in values.items() if v != ""}, owners or {})
     writer.build(with_cover_letter="cover_letter" in organisation)
-    gaps = list(writer.gaps.values())
+    assembly = Assembly(writer.document, list(writer.gaps.values()))
     if draft:
-        styles.add_draft_header(
-            writer.document,
-            f"草稿 · {format_date(report_date)}生成" + (f" · 尚有 {len(gaps)} 处待填写" if gaps else ""),
-        )
-    return Assembly(writer.document, gaps)
+        assembly.mark_draft(report_date)
+    return assembly
