@@ -104,7 +104,6 @@ def status(session: ReportSession, cycle: Cycle, now: datetime, lang: str) -> Ou
     lines = [
         t(lang, "{year} report — {deadline}", year=session.year, deadline=deadline_text(cycle, now, lang))
     ]
-    number = 0
     for progress in department_progress(session):
         overdue = now > cycle.deadline and progress.owing
         flag = t(lang, " · OVERDUE") if overdue else ""
