@@ -48,6 +48,18 @@ class Conversation:
                 return index, unit
         return None
 
+    def _draft(self, step: Step) -> list[str]:
+        # Paragraphs received but not yet saved, kept per field so switching sections loses none.
+        return list((self.state.get("drafts") or {}).get(step.field_ids[0], []))
+
+    def _set_draft(self, step: Step, parts: list[str] | None) -> None:
+        drafts = dict(self.state.get("drafts") or {})
+        if parts:
+            drafts[step.field_ids[0]] = parts
+        else:
+            drafts.pop(step.field_ids[0], None)
+        self._save_state(drafts=drafts or None)
+
     def current_index(self) -> int | None:
         """The index (among this department's sections) of the open section, if any."""
         current = self._current_unit()
@@ -80,7 +92,7 @@ class Conversation:
         if not 0 <= index < len(self.units):
             return Outcome().say(t(self.lang, submission.NOT_YOURS))
         unit = self.units[index]
-        self._save_state(unit=unit.section_id, mode="answer", step=None, draft=None)
+        self._save_state(unit=unit.section_id, mode="answer", step=None)
         if self.session.state(unit).state == APPROVED:
             return self.summary(index, note=t(self.lang, submission.APPROVED_NOTE))
         return self._next(Outcome())
@@ -123,7 +135,7 @@ class Conversation:
             return Outcome().say(
                 t(self.lang, "There is no text being written right now. Send /fill to continue.")
             )
-        draft = self.state.get("draft") or []
+        draft = self._draft(step)
         if not draft:
             return Outcome().say(
                 t(
@@ -134,7 +146,7 @@ class Conversation:
             )
         text = "\n\n".join(draft)
         note = self._saved(current[1], {step.field_ids[0]: text}, {})
-        self._save_state(draft=None)
+        self._set_draft(step, None)
         ack = t(self.lang, "✓ Saved “{label}” ({count} characters).", label=step.label, count=len(text))
         return self._next(Outcome(), "\n".join(x for x in (ack, note) if x))
 
@@ -168,7 +180,7 @@ class Conversation:
             return self.edit_menu(index)
         if self.session.state(unit).state == APPROVED:
             return self.summary(index, note=t(self.lang, submission.APPROVED_NOTE))
-        self._save_state(unit=unit.section_id, mode="edit", step=number, draft=None)
+        self._save_state(unit=unit.section_id, mode="edit", step=number)
         return Outcome().say(*self._prompt(unit, steps, number))
 
     # Steps ------------------------------------------------------------------------------------------
@@ -208,6 +220,16 @@ class Conversation:
             if values.get(field_.id):
                 lines.append(t(self.lang, "Saved now: {text}", text=excerpt(str(values[field_.id]), 80)))
                 lines.append(t(self.lang, "What you send now replaces it."))
+            pending = self._draft(step)
+            if pending:
+                lines.append(
+                    t(
+                        self.lang,
+                        "Already received, not yet saved: {n} parts ({count} characters).",
+                        n=len(pending),
+                        count=sum(map(len, pending)),
+                    )
+                )
             lines.append(
                 t(self.lang, "You may send it in several messages; when finished send /done or press 完成.")
             )
@@ -337,7 +359,7 @@ class Conversation:
         cleaned = clean_text(text)
         if not cleaned:
             return Outcome().say(t(self.lang, "That message had no text. Send the text, then /done."))
-        draft = [*(self.state.get("draft") or []), cleaned]
+        draft = [*self._draft(step), cleaned]
         total = sum(len(part) for part in draft)
         if total > MAX_NARRATIVE:
             return Outcome().say(
@@ -348,7 +370,7 @@ class Conversation:
                     max=MAX_NARRATIVE,
                 )
             )
-        self._save_state(draft=draft)
+        self._set_draft(step, draft)
         return Outcome().say(
             t(
                 self.lang,

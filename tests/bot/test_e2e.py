@@ -355,3 +355,23 @@ async def test_telegram_faults_do_not_stop_the_bot(tmp_path):
     finally:
         await h.stop()
         h.close()
+
+
+async def test_a_half_written_text_survives_switching_sections(harness):
+    h = harness
+    await join_everyone(h)
+    await h.sim.say(HR, "/fill")
+    await h.sim.press(HR, "1. 一、总体情况（五）监督保障")
+    await h.sim.say(HR, "第一段：组织领导。")
+    await h.sim.say(HR, "/fill")
+    other = await h.sim.press(HR, "2. 五、存在的主要问题及改进情况")
+    assert "请撰写：存在的主要问题及改进情况" in texts(other)
+    await h.sim.say(HR, "/fill")
+    back = await h.sim.press(HR, "1. 一、总体情况（五）监督保障")
+    assert "已收到但尚未保存：1 段（共 9 字）" in texts(back)
+    await h.sim.say(HR, "第二段：培训考核。")
+    await h.sim.say(HR, "/done")
+    assert (
+        h.store.current_answers(2026)["overview.oversight.text"].value
+        == "第一段：组织领导。\n\n第二段：培训考核。"
+    )
