@@ -62,19 +62,20 @@ def test_public_functions_have_docstrings():
     assert undocumented == []
 
 
-def test_every_message_has_a_chinese_translation():
+def test_every_message_is_in_both_catalogs():
     used = messages()
     assert len(used) > 100, "the extractor found too few messages: it is out of date"
     assert not [m for m in used if m.startswith("<cannot check")], "pass t() a literal or a module constant"
-    missing = used - catalog_ids("zh")
-    assert not missing, f"untranslated: {sorted(missing)}"
+    for lang in ("zh", "en"):
+        missing = used - catalog_ids(lang)
+        assert not missing, f"missing from the {lang} catalog: {sorted(missing)}"
 
 
 def test_catalog_placeholders_match_the_source():
-    for message in catalog_ids("zh"):
-        assert set(re.findall(r"\{(\w+)\}", message)) == set(
-            re.findall(r"\{(\w+)\}", gettext("zh", message))
-        ), message
+    for lang in ("zh", "en"):
+        for message in catalog_ids(lang):
+            placeholders = set(re.findall(r"\{(\w+)\}", message))
+            assert placeholders == set(re.findall(r"\{(\w+)\}", gettext(lang, message))), (lang, message)
 
 
 def test_ruff_is_clean():

@@ -110,7 +110,8 @@ class Conversation:
             return self.summary(
                 index,
                 note=t(
-                    self.lang, "This section is complete. Use 修改 to change an answer or 提交 to submit it."
+                    self.lang,
+                    "This section is complete. Press Change to edit an answer, or Submit to submit it.",
                 ),
             )
         if step.kind == TEXT_STEP:
@@ -231,7 +232,7 @@ class Conversation:
                     )
                 )
             lines.append(
-                t(self.lang, "You may send it in several messages; when finished send /done or press 完成.")
+                t(self.lang, "You may send it in several messages; when finished send /done or press Done.")
             )
             return "\n".join(lines), (Button(t(self.lang, "Done"), "done"),)
         unit_text = t(self.lang, " (unit: {unit})", unit=step.unit) if step.unit else ""

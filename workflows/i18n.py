@@ -1,6 +1,7 @@
 """User-facing text in Chinese (the default) and English, from gettext catalogs.
 
-Source strings are English; ``locale/zh_CN/LC_MESSAGES/reportbot.po`` translates them. Catalogs are
+Source strings are English; ``locale/zh_CN/…/reportbot.po`` translates them and ``locale/en/…`` holds the
+English wording (so it can be edited without touching code). Catalogs are
 read with Babel when first needed, so there is no compile step to forget. Placeholders are filled with
 ``str.format`` on catalog text only (trusted); values a person typed are inserted, never interpreted.
 """
@@ -14,7 +15,7 @@ from babel.messages.pofile import read_po
 
 DEFAULT_LANG = "zh"
 LANGS = ("zh", "en")
-_CATALOG_LOCALE = {"zh": "zh_CN"}
+_CATALOG_LOCALE = {"zh": "zh_CN", "en": "en"}
 
 
 def normalise_lang(lang: str | None) -> str:
