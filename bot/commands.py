@@ -19,7 +19,7 @@ from bot.scheduler import Scheduler
 from bot.services import Services
 from storage import DatabaseLocked, open_store
 from workflows.clock import SystemClock
-from workflows.cycles import CycleError, cycle_state, new_cycle
+from workflows.cycles import CycleError, close_cycle, cycle_state, new_cycle
 from workflows.onboarding import CONTACT, COORDINATOR, InviteError, issue, signing_key
 from workflows.workdays import CalendarError, WorkCalendar
 
@@ -183,6 +183,19 @@ def register(main: click.Group) -> None:
         opens_text, due_text = f"{created.opens_at:%Y-%m-%d %H:%M}", f"{created.deadline:%Y-%m-%d %H:%M}"
         plan = ", ".join(created.reminder_plan)
         click.echo(f"cycle {year}: opens {opens_text}, deadline {due_text} ({zone.key}), reminders {plan}")
+
+    @cycle.command(name="close")
+    @CONFIG
+    @click.option("--year", type=int, required=True)
+    def cycle_close(config_path: str | None, year: int) -> None:
+        """Close a cycle: no more prompts or reminders for it."""
+        store = open_or_exit(settings_or_exit(config_path))
+        try:
+            if not close_cycle(store, year):
+                fail(f"no open cycle for {year}")
+        finally:
+            store.close()
+        click.echo(f"cycle {year}: closed")
 
     @cycle.command(name="list")
     @CONFIG

@@ -11,7 +11,7 @@ from bot.config import ConfigError, parse_moment
 from bot.guard import Request, bound, refuse, services_of
 from bot.handlers import contact_button
 from workflows import notices, progress, review
-from workflows.cycles import CycleError, cycle_state, new_cycle
+from workflows.cycles import CycleError, close_cycle, cycle_state, new_cycle
 from workflows.i18n import t
 from workflows.onboarding import CONTACT, COORDINATOR, InviteError, issue
 from workflows.replies import Outcome, Reply
@@ -157,8 +157,14 @@ async def cycle(request: Request) -> None:
     args, services = request.args, request.services
     if args[:1] == ["open"] and len(args) in (3, 4):
         await _open_cycle(request, args[1:])
+    elif args[:1] == ["close"] and len(args) == 2 and args[1].isdigit():
+        closed = close_cycle(services.store, int(args[1]))
+        text = "Cycle {year} closed: no more reminders." if closed else "No open cycle for {year}."
+        await request.say(t(request.lang, text, year=args[1]))
     elif args:
-        await request.say(t(request.lang, "Usage: /cycle, or /cycle open <year> <deadline> [<opens>]"))
+        await request.say(
+            t(request.lang, "Usage: /cycle, /cycle open <year> <deadline> [<opens>], /cycle close <year>")
+        )
     else:
         lines = [
             f"{c.year} · {t(request.lang, cycle_state(c, request.now))} · {c.deadline:{MINUTE}}"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
+from storage.contract import Store
 from storage.records import Cycle
 
 # Working days before the deadline, the deadline's morning, then every working morning while overdue.
@@ -52,3 +54,12 @@ def cycle_state(cycle: Cycle, now: datetime) -> str:
     if now < cycle.opens_at:
         return "scheduled"
     return "overdue" if now > cycle.deadline else "open"
+
+
+def close_cycle(store: Store, year: int) -> bool:
+    """Close a year's cycle (no more prompts or reminders); False if there is no open one."""
+    cycle = store.get_cycle(year)
+    if cycle is None or cycle.closed:
+        return False
+    store.put_cycle(replace(cycle, closed=True))
+    return True

@@ -122,6 +122,10 @@ def test_cycle_open_and_list(tmp_path):
         ],
     )
     assert backwards.exit_code == 2 and "must come after the opening" in backwards.output
+    closed = runner.invoke(main, ["cycle", "close", "--config", str(path), "--year", "2026"])
+    assert closed.exit_code == 0 and closed.output == "cycle 2026: closed\n"
+    assert "closed" in runner.invoke(main, ["cycle", "list", "--config", str(path)]).output
+    assert runner.invoke(main, ["cycle", "close", "--config", str(path), "--year", "2026"]).exit_code == 2
 
 
 def test_cycle_commands_explain_a_running_bot(tmp_path):

@@ -6,7 +6,7 @@ The clock is moved by hand and ``tick`` is called as the job would call it; noth
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -159,6 +159,12 @@ async def test_coordinator_opens_a_cycle_from_telegram(tmp_path):
         again = await h.sim.say(COORDINATOR, "/cycle open 2026 2027-01-25")
         assert again[0].text == "2026 年度填报已存在。"
         assert "该命令仅限协调人使用" in (await h.sim.say(HR, "/cycle"))[0].text
+        closed = await h.sim.say(COORDINATOR, "/cycle close 2026")
+        assert closed[0].text == "2026 年度填报已结束，不再发送提醒。"
+        assert (await h.sim.say(COORDINATOR, "/cycle"))[0].text == "2026 · 已结束 · 2027-01-20 18:00"
+        h.clock.advance(timedelta(days=20))
+        assert (await h.scheduler.tick()).sent == []
+        assert "目前没有正在填报的报告" in (await h.sim.say(OFFICE, "/fill"))[0].text
         assert IT and POLICY
     finally:
         await h.stop()
