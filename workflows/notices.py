@@ -24,6 +24,13 @@ def _owed_lines(session: ReportSession, units: list[Unit], lang: str) -> list[st
     ]
 
 
+def _with_deadline_and_button(lines: list[str], cycle: Cycle, now: datetime, lang: str) -> Reply:
+    # Every message that asks a department to act ends with how long is left and a way to start.
+    return Reply(
+        "\n".join([*lines, deadline_text(cycle, now, lang)]), ((Button(t(lang, "Fill in"), "fill"),),)
+    )
+
+
 def opening(
     session: ReportSession, cycle: Cycle, progress: DepartmentProgress, now: datetime, lang: str
 ) -> Reply:
@@ -36,9 +43,9 @@ def opening(
             department=progress.department.name,
         )
     ]
-    lines += [f"· {unit.title}" for unit in progress.units]
-    lines.append(deadline_text(cycle, now, lang))
-    return Reply("\n".join(lines), ((Button(t(lang, "Fill in"), "fill"),),))
+    return _with_deadline_and_button(
+        [*lines, *(f"· {unit.title}" for unit in progress.units)], cycle, now, lang
+    )
 
 
 def reminder(
@@ -53,9 +60,8 @@ def reminder(
             department=progress.department.name,
         ),
         *_owed_lines(session, progress.owing, lang),
-        deadline_text(cycle, now, lang),
     ]
-    return Reply("\n".join(lines), ((Button(t(lang, "Fill in"), "fill"),),))
+    return _with_deadline_and_button(lines, cycle, now, lang)
 
 
 def head_notice(

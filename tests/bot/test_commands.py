@@ -81,51 +81,25 @@ def test_invite_needs_a_known_department(tmp_path):
 def test_cycle_open_and_list(tmp_path):
     path = config(tmp_path)
     runner = CliRunner()
-    opened = runner.invoke(
-        main,
-        [
-            "cycle",
-            "open",
-            "--config",
-            str(path),
-            "--year",
-            "2026",
-            "--deadline",
-            "2027-01-20",
-            "--opens",
-            "2027-01-04",
-        ],
-    )
+
+    def cycle(*args):
+        return runner.invoke(main, ["cycle", args[0], "--config", str(path), *args[1:]])
+
+    opened = cycle("open", "--year", "2026", "--deadline", "2027-01-20", "--opens", "2027-01-04")
     assert opened.exit_code == 0, opened.output
     assert opened.output.startswith(
         "cycle 2026: opens 2027-01-04 09:00, deadline 2027-01-20 18:00 (Asia/Shanghai)"
     )
-    listed = runner.invoke(main, ["cycle", "list", "--config", str(path)])
+    listed = cycle("list")
     assert "2026\t" in listed.output and "deadline 2027-01-20 18:00" in listed.output
-    again = runner.invoke(
-        main, ["cycle", "open", "--config", str(path), "--year", "2026", "--deadline", "2027-01-25"]
-    )
+    again = cycle("open", "--year", "2026", "--deadline", "2027-01-25")
     assert again.exit_code == 2 and "exists already" in again.output
-    backwards = runner.invoke(
-        main,
-        [
-            "cycle",
-            "open",
-            "--config",
-            str(path),
-            "--year",
-            "2027",
-            "--deadline",
-            "2027-01-02",
-            "--opens",
-            "2027-01-04",
-        ],
-    )
+    backwards = cycle("open", "--year", "2027", "--deadline", "2027-01-02", "--opens", "2027-01-04")
     assert backwards.exit_code == 2 and "must come after the opening" in backwards.output
-    closed = runner.invoke(main, ["cycle", "close", "--config", str(path), "--year", "2026"])
+    closed = cycle("close", "--year", "2026")
     assert closed.exit_code == 0 and closed.output == "cycle 2026: closed\n"
-    assert "closed" in runner.invoke(main, ["cycle", "list", "--config", str(path)]).output
-    assert runner.invoke(main, ["cycle", "close", "--config", str(path), "--year", "2026"]).exit_code == 2
+    assert "closed" in cycle("list").output
+    assert cycle("close", "--year", "2026").exit_code == 2
 
 
 def test_cycle_commands_explain_a_running_bot(tmp_path):
