@@ -1,128 +1,190 @@
-"""The storage contract: everything the domain may ask of a store, and nothing about how it is kept."""
+"""The storage contract: everything the domain may ask of a store, and nothing about how it is kept.
+
+Every write is durable when the method returns. Writes made inside ``with store.transaction():`` become
+durable together when the block ends, or not at all if it raises: memory and disk stay as they were.
+"""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
 from storage.records import (
     AnswerVersion,
+    ChatState,
     Contact,
     Cycle,
+    Delivery,
     Department,
     Invite,
+    Job,
     ReminderEntry,
     SectionState,
 )
 
 
 class Store(Protocol):
-    """What the workflows need kept. Every method that returns has made its write durable."""
+    """What the workflows need kept."""
 
-    # Organisation ---------------------------------------------------------------------------------
+    def transaction(self, owner: object | None = None) -> AbstractContextManager[None]:
+        """Group writes: all durable together when the block ends, none if it raises."""
+
+    # Organisation and departments -----------------------------------------------------------------
     def get_organisation(self) -> dict[str, Any]:
         """Return the organisation profile (name, website, phone, address, …); empty if unset."""
 
     def set_organisation(self, profile: dict[str, Any]) -> None:
         """Replace the organisation profile."""
 
-    # Departments and people -----------------------------------------------------------------------
     def put_department(self, department: Department) -> None:
         """Create or replace a department."""
 
     def get_department(self, department_id: str) -> Department | None:
-        """Return one department, or None."""
+        """Return one department (active or not), or None."""
 
     def list_departments(self) -> list[Department]:
-        """Return all departments in the order they were first stored."""
+        """Return every department ever stored, in the order they were first stored."""
 
+    # People ---------------------------------------------------------------------------------------
     def put_contact(self, contact: Contact) -> None:
-        """Create or replace the contact with this Telegram user id."""
+        """Create or replace the contact with this user id."""
 
     def get_contact(self, user_id: int) -> Contact | None:
-        """Return the contact bound to this Telegram user, or None."""
+        """Return the contact bound to this user, or None."""
 
     def list_contacts(self, department_id: str | None = None, role: str | None = None) -> list[Contact]:
-        """Return contacts, optionally only one department's or one role's."""
+        """Return contacts (revoked ones included), optionally one department's or one role's."""
 
     def remove_contact(self, user_id: int) -> bool:
-        """Unbind a Telegram user. Returns whether one was bound."""
-
-    # Invitations ----------------------------------------------------------------------------------
-    def put_invite(self, invite: Invite) -> None:
-        """Store a new invitation code."""
+        """Unbind a user. Returns whether one was bound."""
 
     def get_invite(self, code: str) -> Invite | None:
-        """Return the invitation with this code, or None."""
+        """Return the record of a used invitation code, or None."""
 
-    def consume_invite(self, code: str, user_id: int, now: datetime) -> Invite | None:
-        """Mark an unused, unexpired code as used by ``user_id``; None if it cannot be used."""
+    def put_invite(self, invite: Invite) -> None:
+        """Record an invitation code's use."""
 
     # Cycles ---------------------------------------------------------------------------------------
     def put_cycle(self, cycle: Cycle) -> None:
-        """Create or replace the cycle for its year."""
+        """Create or replace a cycle."""
 
-    def get_cycle(self, year: int) -> Cycle | None:
-        """Return the cycle of one report year, or None."""
+    def get_cycle(self, cycle_id: str) -> Cycle | None:
+        """Return one cycle, or None."""
 
     def list_cycles(self) -> list[Cycle]:
-        """Return all cycles, oldest year first."""
+        """Return every cycle, the earliest opening first."""
 
     # Answers --------------------------------------------------------------------------------------
-    def save_answer(
-        self, year: int, field_id: str, value: Any, by: str, at: datetime, raw: str | None = None
-    ) -> AnswerVersion:
-        """Record a new value for a field, keeping every earlier one."""
-
     def save_answers(
-        self, year: int, values: dict[str, Any], by: str, at: datetime, raw: dict[str, str] | None = None
+        self, cycle_id: str, values: dict[str, Any], by: str, at: datetime, raw: dict[str, str] | None = None
     ) -> list[AnswerVersion]:
-        """Record several values in one durable write (a table row, a whole section)."""
+        """Record new values for several fields in one write, keeping every earlier one."""
 
-    def delete_answer(self, year: int, field_id: str, by: str, at: datetime) -> None:
+    def save_answer(
+        self, cycle_id: str, field_id: str, value: Any, by: str, at: datetime, raw: str | None = None
+    ) -> AnswerVersion:
+        """Record a new value for one field."""
+
+    def delete_answer(self, cycle_id: str, field_id: str, by: str, at: datetime) -> None:
         """Clear a field's current value; the history keeps what it was."""
 
-    def current_answers(self, year: int) -> dict[str, AnswerVersion]:
-        """Return the latest version of every answered field of a year."""
+    def current_answers(self, cycle_id: str) -> dict[str, AnswerVersion]:
+        """Return the latest version of every answered field of a cycle."""
 
-    def answer_history(self, year: int, field_id: str | None = None) -> list[AnswerVersion]:
+    def answer_versions(self, cycle_id: str, field_ids: list[str]) -> dict[str, int]:
+        """Return each field's current version number (0 if never answered)."""
+
+    def answer_history(self, cycle_id: str, field_id: str | None = None) -> list[AnswerVersion]:
         """Return every stored version, oldest first, optionally of one field only."""
 
-    def count_answer_versions(self, year: int) -> int:
-        """Return how many versions a year holds."""
+    def count_answer_versions(self, cycle_id: str) -> int:
+        """Return how many versions a cycle holds."""
 
     # Section review -------------------------------------------------------------------------------
-    def get_section_state(self, year: int, section_id: str) -> SectionState:
+    def get_section_state(self, cycle_id: str, section_id: str) -> SectionState:
         """Return a section's review state (not started if never touched)."""
 
     def set_section_state(
-        self, year: int, section_id: str, state: str, by: str, at: datetime, comment: str | None = None
+        self, cycle_id: str, section_id: str, state: str, by: str, at: datetime, comment: str | None = None
     ) -> SectionState:
         """Move a section to ``state``, appending the transition to its history."""
 
-    def list_section_states(self, year: int) -> dict[str, SectionState]:
-        """Return every section state stored for a year."""
+    def list_section_states(self, cycle_id: str) -> dict[str, SectionState]:
+        """Return every section state stored for a cycle."""
 
     # Reminders ------------------------------------------------------------------------------------
     def record_reminder(
-        self, year: int, department_id: str, slot: str, at: datetime, detail: dict[str, Any] | None = None
+        self, cycle_id: str, department_id: str, slot: str, at: datetime, detail: dict[str, Any] | None = None
     ) -> bool:
-        """Log a reminder; False (and nothing written) if that slot was already logged."""
+        """Log a reminder as due; False (and nothing written) if that slot was already logged."""
 
-    def reminder_sent(self, year: int, department_id: str, slot: str) -> bool:
+    def reminder_sent(self, cycle_id: str, department_id: str, slot: str) -> bool:
         """Return whether a reminder for this slot was logged."""
 
-    def list_reminders(self, year: int, department_id: str | None = None) -> list[ReminderEntry]:
-        """Return the reminder log of a year, oldest first."""
+    def list_reminders(self, cycle_id: str, department_id: str | None = None) -> list[ReminderEntry]:
+        """Return the reminder log of a cycle, oldest first."""
 
-    # Conversation position and other per-user state -----------------------------------------------
-    def get_user_state(self, user_id: int) -> dict[str, Any]:
-        """Return what the bot keeps about a user's conversation (empty if none)."""
+    # Conversations and chats ----------------------------------------------------------------------
+    def get_conversation(self, cycle_id: str, user_id: int) -> dict[str, Any]:
+        """Return where one person stands in one cycle's conversation (empty if nowhere)."""
 
-    def set_user_state(self, user_id: int, state: dict[str, Any]) -> None:
-        """Replace a user's conversation state."""
+    def set_conversation(self, cycle_id: str, user_id: int, state: dict[str, Any]) -> None:
+        """Replace one person's conversation state in one cycle."""
 
-    # Generic key/value settings (schedules, counters) ---------------------------------------------
+    def get_chat(self, chat_id: int) -> ChatState:
+        """Return what is remembered of a chat (nothing handled yet if unknown)."""
+
+    def put_chat(self, chat: ChatState) -> None:
+        """Replace what is remembered of a chat."""
+
+    # Outbox and background work -------------------------------------------------------------------
+    def add_delivery(
+        self,
+        chat_id: int,
+        kind: str,
+        payload: dict[str, Any],
+        at: datetime,
+        priority: int,
+        cause: str | None = None,
+        group: str | None = None,
+    ) -> Delivery:
+        """Record a message as due to a chat."""
+
+    def put_delivery(self, delivery: Delivery) -> None:
+        """Replace a delivery (attempted, sent, failed, rescheduled)."""
+
+    def pending_deliveries(self) -> list[Delivery]:
+        """Every delivery still due, in the order they were made due."""
+
+    def recent_deliveries(self, chat_id: int) -> list[Delivery]:
+        """A chat's deliveries, the finished ones of late included, oldest first."""
+
+    def add_job(self, kind: str, params: dict[str, Any], at: datetime, cause: str | None = None) -> Job:
+        """Record long work to do."""
+
+    def put_job(self, job: Job) -> None:
+        """Replace a job (its tally, its state)."""
+
+    def get_job(self, job_id: int) -> Job | None:
+        """Return one job, or None."""
+
+    def pending_jobs(self) -> list[Job]:
+        """Every job not yet done, oldest first."""
+
+    def put_blob(self, data: bytes) -> str:
+        """Keep a file's bytes (durably, before any record names them); returns its name."""
+
+    def get_blob(self, name: str) -> bytes:
+        """Return a kept file's bytes."""
+
+    def delete_blob(self, name: str) -> None:
+        """Forget a kept file."""
+
+    def blob_names(self) -> set[str]:
+        """The names of every kept file."""
+
+    # Settings -------------------------------------------------------------------------------------
     def get_setting(self, key: str, default: Any = None) -> Any:
         """Return a stored setting."""
 

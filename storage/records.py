@@ -14,6 +14,15 @@ RETURNED = "returned"
 APPROVED = "approved"
 SECTION_STATES = (NOT_STARTED, IN_PROGRESS, SUBMITTED, RETURNED, APPROVED)
 
+# Roles, and where a role came from: the configuration (revoked when removed from it) or an invitation.
+CONTACT, COORDINATOR = "contact", "coordinator"
+FROM_CONFIG, FROM_INVITE = "config", "invite"
+
+# Delivery states: due (not yet accepted by the channel), sent, failed (can never be delivered).
+DUE, SENT, FAILED = "due", "sent", "failed"
+# Delivery priorities: a reply to the person who acted, a notice to someone else, a broadcast.
+REPLY, NOTICE, BROADCAST = 0, 1, 2
+
 
 @dataclass(frozen=True)
 class Department:
@@ -23,25 +32,38 @@ class Department:
     name: str
     sections: tuple[str, ...] = ()
     head_user_id: int | None = None
+    active: bool = True  # False once removed from the configuration; kept so history can name it
 
 
 @dataclass(frozen=True)
 class Contact:
-    """A Telegram user bound to a role: a department contact or a coordinator."""
+    """A person bound to a role: a department contact or a coordinator."""
 
     user_id: int
-    role: str  # "contact" or "coordinator"
+    role: str  # CONTACT or COORDINATOR
     name: str = ""
     department_id: str | None = None
     lang: str = "zh"
     chat_id: int | None = None
     blocked: bool = False
     bound_at: datetime | None = None
+    granted_by: str = FROM_INVITE
+    revoked_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        """Whether the person still holds their role."""
+        return self.revoked_at is None
+
+    @property
+    def address(self) -> int:
+        """Where messages to this person go."""
+        return self.chat_id or self.user_id
 
 
 @dataclass(frozen=True)
 class Invite:
-    """A single-use onboarding code."""
+    """A used onboarding code (codes are signed, so only their use needs remembering)."""
 
     code: str
     role: str
@@ -54,8 +76,9 @@ class Invite:
 
 @dataclass(frozen=True)
 class Cycle:
-    """One report year: when it opens, its deadline and its reminder plan."""
+    """One report to collect: its id, report year and period, template, opening, deadline and reminders."""
 
+    id: str
     year: int
     template_id: str
     opens_at: datetime
@@ -64,13 +87,14 @@ class Cycle:
     reminder_plan: tuple[str, ...] = ()
     opened: bool = False
     closed: bool = False
+    period: str = "year"  # year, H1, H2, Q1…Q4
 
 
 @dataclass(frozen=True)
 class AnswerVersion:
     """One stored value of one field: who gave it, when, and what they typed."""
 
-    year: int
+    cycle_id: str
     field_id: str
     value: Any
     by: str
@@ -83,7 +107,7 @@ class AnswerVersion:
 class SectionState:
     """Where a section stands in review, with every transition it went through."""
 
-    year: int
+    cycle_id: str
     section_id: str
     state: str = NOT_STARTED
     updated_at: datetime | None = None
@@ -91,13 +115,62 @@ class SectionState:
     comment: str | None = None
     history: tuple[dict[str, Any], ...] = field(default_factory=tuple)
 
+    @property
+    def version(self) -> int:
+        """How many transitions the section went through (a button made for one knows it)."""
+        return len(self.history)
+
 
 @dataclass(frozen=True)
 class ReminderEntry:
-    """A reminder that was sent: at most one per (year, department, slot)."""
+    """A reminder that fell due: at most one per (cycle, department, slot)."""
 
-    year: int
+    cycle_id: str
     department_id: str
     slot: str
     sent_at: datetime
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChatState:
+    """What the bot remembers of one chat: the newest update handled, the newest message seen, a question."""
+
+    chat_id: int
+    last_update_id: int = 0
+    last_message_id: int = 0
+    pending: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A message (or edit, or menu) owed to a chat: due until the channel accepts it."""
+
+    id: int
+    chat_id: int
+    kind: str  # text, document, edit, answer, commands
+    payload: dict[str, Any]
+    created_at: datetime
+    due_at: datetime
+    priority: int = NOTICE
+    cause: str | None = None  # what made it due: "update:17", "tick:2026:before:3", "job:4"
+    group: str | None = None  # a broadcast whose outcome is reported when all of it is done
+    state: str = DUE
+    attempts: int = 0
+    in_flight: bool = False  # an attempt started and its answer was never seen
+    message_id: int | None = None
+    finished_at: datetime | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """Long work asked for by someone (assembly, export, a broadcast's report), done in the background."""
+
+    id: int
+    kind: str
+    params: dict[str, Any]
+    created_at: datetime
+    cause: str | None = None
+    state: str = DUE
+    tally: dict[str, int] = field(default_factory=dict)
