@@ -19,7 +19,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 from telegram import Bot  # noqa: E402
 
 from bot.broadcast import Broadcaster  # noqa: E402
-from bot.local_api import Limits, LocalBotApi  # noqa: E402
+from bot.offline.local_api import Limits, LocalBotApi  # noqa: E402
 from workflows.replies import Button, Reply  # noqa: E402
 
 CEILING = 30

@@ -1,27 +1,39 @@
-"""Build the python-telegram-bot Application: services in, handlers registered, jobs rebuilt at start-up."""
+"""The running bot in one place: services in, handlers registered, outbox and jobs resumed, polling started.
+
+``ReportBot`` owns the python-telegram-bot ``Application`` (handlers and the JobQueue; no Updater, since
+``bot.polling`` confirms updates only once handled), the runtime that gives each update its unit of
+work, the courier that delivers the outbox, the worker for long jobs, and the reminder scheduler.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 
-from telegram import BotCommand, BotCommandScopeDefault, Update
+from telegram import BotCommand, BotCommandScopeDefault
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
 from telegram.request import HTTPXRequest
 
 from bot import coordinator, handlers
-from bot.guard import services_of
+from bot.courier import Courier, Pace
+from bot.polling import Poller, on_error
+from bot.runtime import Runtime
+from bot.scheduler import Scheduler
 from bot.services import Services
-from workflows.i18n import t
+from bot.worker import Worker
+from workflows.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
+SEND_TIMEOUT = 75.0  # longer than Telegram ever takes to answer, so a slow answer is not taken for a lost one
 
 
 def protect_logs(token: str) -> None:
@@ -40,33 +52,6 @@ def protect_logs(token: str) -> None:
         return record
 
     logging.setLogRecordFactory(redacting_factory)
-
-
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure and tell the user something went wrong; never stop the bot."""
-    log.error("error while handling an update", exc_info=context.error)
-    if isinstance(update, Update) and update.effective_chat is not None:
-        services = services_of(context)
-        contact = services.store.get_contact(update.effective_user.id) if update.effective_user else None
-        text = t(
-            contact.lang if contact else "zh",
-            "Sorry, something went wrong. Your saved answers are safe; please try again.",
-        )
-        try:
-            await context.bot.send_message(update.effective_chat.id, text)
-        except Exception:
-            log.warning("could not tell the user about the error")
-
-
-async def post_init(application: Application) -> None:
-    """At start-up: the default command menu, and the schedule rebuilt from the store."""
-    await application.bot.set_my_commands(
-        [BotCommand("start", "开始 / Start"), BotCommand("help", "帮助 / Help")],
-        scope=BotCommandScopeDefault(),
-    )
-    scheduler = application.bot_data.get("scheduler")
-    if scheduler is not None:
-        await scheduler.start(application)
 
 
 def register(application: Application) -> None:
@@ -88,20 +73,30 @@ def register(application: Application) -> None:
         ("invite", coordinator.invite),
         ("cycle", coordinator.cycle),
     ]:
-        application.add_handler(CommandHandler(name, callback))
+        application.add_handler(CommandHandler(name, callback, filters=filters.UpdateType.MESSAGE))
     application.add_handler(CallbackQueryHandler(coordinator.button))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.text))
-    application.add_handler(MessageHandler(filters.COMMAND, handlers.help_command))  # unknown commands
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, handlers.text)
+    )
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, handlers.help_command)
+    )
     application.add_error_handler(on_error)
 
 
-def build_application(services: Services, token: str, scheduler=None) -> Application:
+def build_application(services: Services, token: str) -> Application:
     """The Application for ``token``, talking to the configured Bot API server."""
     settings = services.settings
     base_url = settings.api_url  # https://api.telegram.org/bot form: the token is appended to it
     file_url = settings.file_url or base_url.replace("/bot", "/file/bot")
-    request = HTTPXRequest(connection_pool_size=16, read_timeout=40, connect_timeout=10)
-    updates_request = HTTPXRequest(connection_pool_size=2, read_timeout=40, connect_timeout=10)
+    request = HTTPXRequest(
+        connection_pool_size=32,
+        read_timeout=SEND_TIMEOUT,
+        write_timeout=SEND_TIMEOUT,
+        connect_timeout=10,
+        pool_timeout=30,
+    )
+    updates_request = HTTPXRequest(connection_pool_size=2, read_timeout=45, connect_timeout=10)
     application = (
         ApplicationBuilder()
         .token(token)
@@ -109,11 +104,90 @@ def build_application(services: Services, token: str, scheduler=None) -> Applica
         .base_file_url(file_url)
         .request(request)
         .get_updates_request(updates_request)
-        .post_init(post_init)
+        .updater(None)
         .build()
     )
     application.bot_data["services"] = services
-    if scheduler is not None:
-        application.bot_data["scheduler"] = scheduler
     register(application)
     return application
+
+
+class ReportBot:
+    """Everything that runs: start(), then stop() (or run() until a signal)."""
+
+    def __init__(
+        self,
+        services: Services,
+        token: str,
+        calendar: WorkCalendar,
+        escalate_after: int = 3,
+        pace: Pace | None = None,
+        poll_timeout: int = 30,
+    ) -> None:
+        self.services = services
+        self.application = build_application(services, token)
+        self.runtime = Runtime(services)
+        self.courier = Courier(self.runtime, self.application.bot, pace)
+        self.worker = Worker(self.runtime, self.courier)
+        self.scheduler = Scheduler(self.runtime, calendar, escalate_after)
+        self.poller = Poller(self.application, self.runtime, poll_timeout, on_fatal=self._fatal)
+        self.application.bot_data["scheduler"] = self.scheduler
+        self.fatal: BaseException | None = None
+        self._tasks: list[asyncio.Task] = []
+        self._stopped = asyncio.Event()
+
+    def _fatal(self, exc: BaseException) -> None:
+        self.fatal = exc
+        self._stopped.set()
+
+    async def start(self) -> None:
+        """Connect, resume the outbox and the jobs, start polling, then let the scheduler catch up."""
+        await self.application.initialize()
+        await self.application.start()  # the JobQueue
+        store = self.services.store
+        pending = store.pending_deliveries()
+        referenced = {d.payload.get("blob") for d in pending}
+        for name in store.blob_names() - referenced:  # kept for a delivery that is done, or never committed
+            store.delete_blob(name)
+        self.courier.add(pending)
+        self.worker.add(store.pending_jobs())
+        self._tasks = [
+            asyncio.create_task(self.courier.run(), name="courier"),
+            asyncio.create_task(self.worker.run(), name="worker"),
+            asyncio.create_task(self.poller.run(), name="poller"),
+        ]
+        await self.application.bot.set_my_commands(
+            [BotCommand("start", "开始 / Start"), BotCommand("help", "帮助 / Help")],
+            scope=BotCommandScopeDefault(),
+        )
+        await self.scheduler.start(self.application)  # polling has started: openings never delay answers
+        log.info("%d messages due, %d jobs to finish", len(pending), len(store.pending_jobs()))
+
+    async def stop(self) -> None:
+        """Finish the batch in hand and the sends in flight, then shut down."""
+        await self.poller.stop()
+        poller = self._tasks[2] if len(self._tasks) > 2 else None
+        if poller is not None:
+            if not self.poller.handling:
+                poller.cancel()  # waiting in a long poll: nothing fetched is confirmed, nothing is lost
+            try:
+                await asyncio.wait_for(poller, 60)
+            except (TimeoutError, asyncio.CancelledError):
+                poller.cancel()
+        await self.courier.stop()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+
+    async def run(self) -> None:
+        """Run until SIGINT/SIGTERM (or until Telegram refuses the token)."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):  # Windows: Ctrl-C still interrupts asyncio.run
+                loop.add_signal_handler(sig, self._stopped.set)
+        await self.start()
+        await self._stopped.wait()
+        await self.stop()

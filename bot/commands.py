@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
 import time
 from datetime import timedelta
@@ -12,15 +13,15 @@ from pathlib import Path
 import click
 import httpx
 
-from bot.app import build_application, protect_logs
+from bot.app import ReportBot, protect_logs
 from bot.config import ConfigError, Settings, load_settings, parse_moment
-from bot.demo import SCRIPTS, play
-from bot.scheduler import Scheduler
+from bot.offline.demo import SCRIPTS, play
 from bot.services import Services
-from storage import DatabaseLocked, open_store
+from storage import DatabaseLocked, kept_secret, open_store
+from storage.records import CONTACT, COORDINATOR
 from workflows.clock import SystemClock
-from workflows.cycles import CycleError, close_cycle, cycle_state, new_cycle
-from workflows.onboarding import CONTACT, COORDINATOR, InviteError, issue, signing_key
+from workflows.cycles import PERIODS, CycleError, close_cycle, cycle_state, new_cycle
+from workflows.onboarding import InviteError, issue, signing_key
 from workflows.workdays import CalendarError, WorkCalendar
 
 CONFIG = click.option(
@@ -80,17 +81,24 @@ def register(main: click.Group) -> None:
             fail("REPORTBOT_TOKEN is not set: export the token @BotFather gave you, then run again")
         logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
         protect_logs(settings.token)
+        if hasattr(
+            signal, "SIGXFSZ"
+        ):  # a write past a file-size limit must fail like a full disk, not kill us
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         store = open_or_exit(settings)
         services = Services(settings, store, SystemClock())
         services.sync_from_settings()
-        scheduler = Scheduler(
-            services, calendar_for(settings), int(settings.reminders.get("escalate_after", 3))
+        bot = ReportBot(
+            services, settings.token, calendar_for(settings), int(settings.reminders.get("escalate_after", 3))
         )
-        application = build_application(services, settings.token, scheduler)
         try:
-            application.run_polling(allowed_updates=["message", "callback_query"])
+            asyncio.run(bot.run())
         finally:
             store.close()
+        if bot.fatal is not None:
+            fail(
+                f"Telegram refused to serve this bot ({bot.fatal.__class__.__name__}): check REPORTBOT_TOKEN"
+            )
 
     @main.command()
     @CONFIG
@@ -100,8 +108,6 @@ def register(main: click.Group) -> None:
     def invite(config_path: str | None, department: str | None, coordinator: bool, days: int) -> None:
         """Print a single-use invitation link (and the bare code)."""
         settings = settings_or_exit(config_path)
-        if not settings.signing_secret:
-            fail("REPORTBOT_TOKEN (or REPORTBOT_SECRET) must be set: invitation codes are signed with it")
         if coordinator == bool(department):
             fail("give either --department ID or --coordinator")
         if department and department not in {d.id for d in settings.departments}:
@@ -110,7 +116,7 @@ def register(main: click.Group) -> None:
             )
         try:
             issued = issue(
-                signing_key(settings.signing_secret),
+                signing_key(settings.secret or kept_secret(settings.database)),
                 COORDINATOR if coordinator else CONTACT,
                 department,
                 SystemClock().now(),
@@ -161,41 +167,55 @@ def register(main: click.Group) -> None:
     @click.option(
         "--year", type=int, required=True, help="The report year, e.g. 2026 for the report due in 2027."
     )
+    @click.option(
+        "--period",
+        type=click.Choice(PERIODS),
+        default="year",
+        show_default=True,
+        help="A year's report, a half-year's (H1, H2) or a quarter's (Q1…Q4).",
+    )
     @click.option("--deadline", required=True, help="2027-01-20 (18:00) or 2027-01-20T17:00.")
     @click.option("--opens", default=None, help="When to send the opening prompts (default: now).")
-    def cycle_open(config_path: str | None, year: int, deadline: str, opens: str | None) -> None:
+    def cycle_open(config_path: str | None, year: int, period: str, deadline: str, opens: str | None) -> None:
         """Create a cycle; the bot sends the opening prompts at its opening time."""
         settings = settings_or_exit(config_path)
         zone = settings.timezone
         try:
             due_at = parse_moment(deadline, zone, "--deadline", end_of_day=True)
             opens_at = parse_moment(opens, zone, "--opens") if opens else None
-            created = new_cycle(settings.template.id, year, due_at, opens_at, zone.key, SystemClock().now())
+            created = new_cycle(
+                settings.template.id, year, due_at, opens_at, zone.key, SystemClock().now(), period=period
+            )
         except (ConfigError, CycleError) as exc:
             fail(str(exc))
         store = open_or_exit(settings)
         try:
-            if store.get_cycle(year) is not None:
-                fail(f"a cycle for {year} exists already")
+            if store.get_cycle(created.id) is not None:
+                fail(f"a cycle {created.id} exists already")
             store.put_cycle(created)
         finally:
             store.close()
-        opens_text, due_text = f"{created.opens_at:%Y-%m-%d %H:%M}", f"{created.deadline:%Y-%m-%d %H:%M}"
+        opens_text = f"{created.opens_at.astimezone(zone):%Y-%m-%d %H:%M}"
+        due_text = f"{created.deadline.astimezone(zone):%Y-%m-%d %H:%M}"
         plan = ", ".join(created.reminder_plan)
-        click.echo(f"cycle {year}: opens {opens_text}, deadline {due_text} ({zone.key}), reminders {plan}")
+        click.echo(
+            f"cycle {created.id}: opens {opens_text}, deadline {due_text} ({zone.key}), reminders {plan}"
+        )
 
     @cycle.command(name="close")
     @CONFIG
-    @click.option("--year", type=int, required=True)
-    def cycle_close(config_path: str | None, year: int) -> None:
+    @click.option(
+        "--cycle", "cycle_ref", required=True, help="The cycle id, as `reportbot cycle list` shows it."
+    )
+    def cycle_close(config_path: str | None, cycle_ref: str) -> None:
         """Close a cycle: no more prompts or reminders for it."""
         store = open_or_exit(settings_or_exit(config_path))
         try:
-            if not close_cycle(store, year):
-                fail(f"no open cycle for {year}")
+            if not close_cycle(store, cycle_ref):
+                fail(f"no open cycle {cycle_ref}")
         finally:
             store.close()
-        click.echo(f"cycle {year}: closed")
+        click.echo(f"cycle {cycle_ref}: closed")
 
     @cycle.command(name="list")
     @CONFIG
@@ -203,13 +223,15 @@ def register(main: click.Group) -> None:
         """Show every cycle with its state."""
         settings = settings_or_exit(config_path)
         store = open_or_exit(settings)
+        zone = settings.timezone
         try:
             now = SystemClock().now()
             cycles = store.list_cycles()
             for item in cycles:
                 click.echo(
-                    f"{item.year}\t{cycle_state(item, now)}\topens {item.opens_at:%Y-%m-%d %H:%M}\t"
-                    f"deadline {item.deadline:%Y-%m-%d %H:%M}\t{item.template_id}"
+                    f"{item.id}\t{cycle_state(item, now)}\t"
+                    f"opens {item.opens_at.astimezone(zone):%Y-%m-%d %H:%M}\t"
+                    f"deadline {item.deadline.astimezone(zone):%Y-%m-%d %H:%M}\t{item.template_id}"
                 )
             if not cycles:
                 click.echo("no cycles yet: reportbot cycle open --year … --deadline …")

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from storage.records import Department
 from workflows.loader import TemplateError, load_template
 from workflows.model import Template
+from workflows.onboarding import secret_problem
 from workflows.units import OwnershipError, units_for
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
@@ -55,11 +56,6 @@ class Settings:
     reminders: dict[str, Any] = field(default_factory=dict)
     calendar_file: Path | None = None
     coordinators: list[int] = field(default_factory=list)
-
-    @property
-    def signing_secret(self) -> str | None:
-        """What invitation codes are signed with: REPORTBOT_SECRET, else the bot token."""
-        return self.secret or self.token
 
 
 def parse_moment(value: Any, zone: ZoneInfo, what: str, end_of_day: bool = False) -> datetime:
@@ -148,6 +144,13 @@ def load_settings(path: str | Path | None, env: Mapping[str, str] | None = None)
             parse_moment(raw["opens"], zone, "cycle.opens") if "opens" in raw else None,
         )
     previous = report.get("previous_figures")
+    secret = env.get("REPORTBOT_SECRET") or None
+    if secret is not None and (problem := secret_problem(secret)) is not None:
+        raise ConfigError(
+            f"REPORTBOT_SECRET is too weak ({problem}). Unset it to let reportbot keep a random one in the "
+            "database folder, or set 32+ random characters: python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))'"
+        )
     return Settings(
         template_ref=template_ref,
         template=template,
@@ -159,7 +162,7 @@ def load_settings(path: str | Path | None, env: Mapping[str, str] | None = None)
         file_url=env.get("REPORTBOT_FILE_URL") or bot.get("file_url"),
         username=env.get("REPORTBOT_USERNAME") or bot.get("username"),
         token=env.get("REPORTBOT_TOKEN") or None,
-        secret=env.get("REPORTBOT_SECRET") or None,
+        secret=secret,
         language=str(bot.get("language", "zh")),
         previous_figures=base / previous if previous else None,
         cycle=cycle,

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from telegram import Update
-from telegram.error import BadRequest
 
+from bot.callbacks import decode
 from bot.config import ConfigError, parse_moment
-from bot.guard import Request, bound, refuse, services_of
-from bot.handlers import contact_button
-from workflows import notices, progress, review
+from bot.guard import Request, answer_button, bound, refuse
+from bot.handlers import confirm_role, contact_button
+from bot.runtime import current_unit
+from bot.worker import ASSEMBLE, BROADCAST, EXPORT, group_of
+from storage.records import BROADCAST as BROADCAST_PRIORITY
+from storage.records import CONTACT, COORDINATOR
+from workflows import progress, review
 from workflows.cycles import CycleError, close_cycle, cycle_state, new_cycle
 from workflows.i18n import t
-from workflows.onboarding import CONTACT, COORDINATOR, InviteError, issue
-from workflows.replies import Outcome, Reply
-from workflows.reports import assemble_current, figures_json, figures_xlsx
+from workflows.onboarding import InviteError, issue
 
 MINUTE = "%Y-%m-%d %H:%M"
 
@@ -23,34 +23,57 @@ MINUTE = "%Y-%m-%d %H:%M"
 @bound(COORDINATOR, needs_cycle=True)
 async def status(request: Request) -> None:
     """/status: per-department progress."""
-    await request.send(progress.status(request.session, request.cycle, request.now, request.lang))
+    request.send(progress.status(request.session, request.cycle, request.now, request.lang))
 
 
 @bound(COORDINATOR, needs_cycle=True)
 async def missing(request: Request) -> None:
     """/missing: who has not submitted, with contact names."""
-    await request.send(progress.missing(request.session, request.cycle, request.now, request.lang))
+    request.send(progress.missing(request.session, request.cycle, request.now, request.lang))
 
 
 @bound(COORDINATOR, needs_cycle=True)
 async def remind(request: Request) -> None:
-    """/remind [department]: nudge the contacts of departments that still owe sections."""
+    """/remind [department]: nudge the contacts of departments that still owe sections.
+
+    Answers at once; the reminders go out through the paced outbox, and the coordinator is told how
+    many arrived once they all have."""
     wanted = " ".join(request.args).strip()
-    outcome, reminded = Outcome(), []
-    for entry in progress.department_progress(request.session):
-        if not entry.owing or (wanted and wanted not in (entry.department.id, entry.department.name)):
-            continue
-        for person in entry.contacts:
-            note = notices.reminder(request.session, request.cycle, entry, request.now, person.lang)
-            outcome.notify.append((person.user_id, note))
-        reminded.append(entry.department.name)
-    if reminded:
-        outcome.say(t(request.lang, "Reminded: {names}", names="、".join(reminded)))
-    elif wanted:
-        outcome.say(t(request.lang, "“{name}” owes nothing, or is not a department.", name=wanted))
-    else:
-        outcome.say(t(request.lang, "Every section has been submitted."))
-    await request.send(outcome)
+    messages, reminded, unreachable = progress.remind_targets(
+        request.session, request.cycle, request.now, wanted
+    )
+    lines = []
+    if messages:
+        job = request.unit.job(BROADCAST, {"chat": request.chat_id, "lang": request.lang, "names": reminded})
+        for contact, reply in messages:
+            request.unit.reply(contact.address, reply, BROADCAST_PRIORITY, group=group_of(job))
+        lines.append(
+            t(
+                request.lang,
+                "Reminding {count} contacts of {names}; you will hear when it is done.",
+                count=len(messages),
+                names="、".join(reminded),
+            )
+        )
+    if unreachable:
+        lines.append(
+            t(
+                request.lang,
+                "Nobody to remind at {names}: no contact has joined, or all blocked the bot.",
+                names="、".join(unreachable),
+            )
+        )
+    if not lines:
+        lines.append(
+            t(
+                request.lang,
+                "“{name}” owes nothing, or is not a department."
+                if wanted
+                else "Every section has been submitted.",
+                name=wanted,
+            )
+        )
+    request.say("\n".join(lines))
 
 
 @bound(COORDINATOR, needs_cycle=True)
@@ -58,64 +81,33 @@ async def approve(request: Request) -> None:
     """/approve <section>."""
     ref = " ".join(request.args)
     if not ref:
-        await request.say(t(request.lang, "Usage: /approve <number>"))
+        request.say(t(request.lang, "Usage: /approve <number>"))
         return
-    await request.send(review.approve(request.session, request.contact, ref, request.now))
+    request.send(review.approve(request.session, request.contact, ref, request.now))
 
 
 @bound(COORDINATOR, needs_cycle=True)
 async def return_command(request: Request) -> None:
     """/return <section> <reason>."""
     if not request.args:
-        await request.say(t(request.lang, "Usage: /return <number> <reason>"))
+        request.say(t(request.lang, "Usage: /return <number> <reason>"))
         return
     ref, comment = request.args[0], " ".join(request.args[1:])
-    await request.send(review.return_section(request.session, request.contact, ref, comment, request.now))
+    request.send(review.return_section(request.session, request.contact, ref, comment, request.now))
 
 
 @bound(COORDINATOR, needs_cycle=True)
 async def assemble(request: Request) -> None:
-    """/assemble: the current .docx, marked 草稿 while incomplete or inconsistent."""
-    services = request.services
-    assembly, errors, draft = assemble_current(
-        request.session, services.organisation(), request.now, services.settings.timezone
-    )
-    if draft:
-        head = t(
-            request.lang,
-            "Draft: {gaps} parts missing, {errors} figures inconsistent.",
-            gaps=len(assembly.gaps),
-            errors=len(errors),
-        )
-    else:
-        head = t(request.lang, "Complete and consistent.")
-    lines = [
-        head,
-        *(f"· {gap.placeholder()}" for gap in assembly.gaps[:20]),
-        *(f"❌ {finding.render(request.lang)}" for finding in errors[:20]),
-    ]
-    name = f"report-{request.session.year}{'-draft' if draft else ''}.docx"
-    await request.send(
-        Outcome(replies=[Reply("\n".join(lines), document=assembly.to_bytes(), filename=name)])
-    )
+    """/assemble: the current .docx (built in the background), marked 草稿 while incomplete."""
+    request.unit.job(ASSEMBLE, {"cycle": request.cycle.id, "chat": request.chat_id, "lang": request.lang})
+    request.say(t(request.lang, "Assembling the report; it will follow in a moment."))
 
 
 @bound(COORDINATOR, needs_cycle=True)
 async def export(request: Request) -> None:
-    """/export: every figure as .xlsx and .json."""
-    year = request.session.year
-    await request.send(
-        Outcome(
-            replies=[
-                Reply(
-                    t(request.lang, "All figures of {year}", year=year),
-                    document=figures_xlsx(request.session),
-                    filename=f"figures-{year}.xlsx",
-                ),
-                Reply("JSON", document=figures_json(request.session), filename=f"figures-{year}.json"),
-            ]
-        )
-    )
+    """/export: every figure as .xlsx and .json (built in the background)."""
+    request.unit.job(EXPORT, {"cycle": request.cycle.id, "chat": request.chat_id, "lang": request.lang})
+    request.say(t(request.lang, "Exporting every figure; the files will follow in a moment."))
 
 
 @bound(COORDINATOR)
@@ -124,9 +116,10 @@ async def invite(request: Request) -> None:
     store = request.services.store
     wanted = (request.args or [""])[0]
     role = COORDINATOR if wanted == "coordinator" else CONTACT
-    if role == CONTACT and store.get_department(wanted) is None:
-        ids = ", ".join(d.id for d in store.list_departments())
-        await request.say(
+    department = store.get_department(wanted) if role == CONTACT else None
+    if role == CONTACT and (department is None or not department.active):
+        ids = ", ".join(d.id for d in store.list_departments() if d.active)
+        request.say(
             t(
                 request.lang,
                 "Usage: /invite <department> or /invite coordinator (departments: {ids})",
@@ -137,10 +130,10 @@ async def invite(request: Request) -> None:
     try:
         issued = issue(request.services.key, role, wanted if role == CONTACT else None, request.now)
     except InviteError as exc:
-        await request.say(str(exc))
+        request.say(str(exc))
         return
     until = issued.expires_at.astimezone(request.services.settings.timezone).strftime(MINUTE)
-    await request.say(
+    request.say(
         t(
             request.lang,
             "Invitation (single use, valid until {until}):\n{link}\nCode: {code}",
@@ -153,27 +146,34 @@ async def invite(request: Request) -> None:
 
 @bound(COORDINATOR)
 async def cycle(request: Request) -> None:
-    """/cycle: list cycles; /cycle open <year> <deadline> [<opens>]: start collecting a report year."""
+    """/cycle: list cycles; /cycle open <year> <deadline> [<opens>]; /cycle close <id>."""
     args, services = request.args, request.services
     if args[:1] == ["open"] and len(args) in (3, 4):
-        await _open_cycle(request, args[1:])
-    elif args[:1] == ["close"] and len(args) == 2 and args[1].isdigit():
-        closed = close_cycle(services.store, int(args[1]))
-        text = "Cycle {year} closed: no more reminders." if closed else "No open cycle for {year}."
-        await request.say(t(request.lang, text, year=args[1]))
+        _open_cycle(request, args[1:])
+    elif args[:1] == ["close"] and len(args) == 2:
+        closed = close_cycle(services.store, args[1])
+        request.say(
+            t(
+                request.lang,
+                "Cycle {year} closed: no more reminders." if closed else "No open cycle for {year}.",
+                year=args[1],
+            )
+        )
     elif args:
-        await request.say(
+        request.say(
             t(request.lang, "Usage: /cycle, /cycle open <year> <deadline> [<opens>], /cycle close <year>")
         )
     else:
+        zone = services.settings.timezone
         lines = [
-            f"{c.year} · {t(request.lang, cycle_state(c, request.now))} · {c.deadline:{MINUTE}}"
+            f"{c.id} · {t(request.lang, cycle_state(c, request.now))} · "
+            f"{c.deadline.astimezone(zone):{MINUTE}}"
             for c in services.store.list_cycles()
         ]
-        await request.say("\n".join(lines) or t(request.lang, "No cycles yet: /cycle open <year> <deadline>"))
+        request.say("\n".join(lines) or t(request.lang, "No cycles yet: /cycle open <year> <deadline>"))
 
 
-async def _open_cycle(request: Request, args: list[str]) -> None:
+def _open_cycle(request: Request, args: list[str]) -> None:
     services = request.services
     zone = services.settings.timezone
     try:
@@ -182,44 +182,48 @@ async def _open_cycle(request: Request, args: list[str]) -> None:
         opens = parse_moment(args[2], zone, "opens") if len(args) == 3 else None
         created = new_cycle(services.settings.template.id, year, deadline, opens, zone.key, request.now)
     except (ValueError, ConfigError, CycleError) as exc:
-        await request.say(str(exc))
+        request.say(str(exc))
         return
-    if services.store.get_cycle(year) is not None:
-        await request.say(t(request.lang, "A cycle for {year} exists already.", year=year))
+    if services.store.get_cycle(created.id) is not None:
+        request.say(t(request.lang, "A cycle for {year} exists already.", year=created.id))
         return
     services.store.put_cycle(created)
-    await request.say(
+    request.say(
         t(
             request.lang,
             "Cycle {year} created: opens {opens}, deadline {deadline}.",
-            year=year,
+            year=created.id,
             opens=created.opens_at.astimezone(zone).strftime(MINUTE),
             deadline=created.deadline.astimezone(zone).strftime(MINUTE),
         )
     )
     scheduler = request.context.application.bot_data.get("scheduler")
     if scheduler is not None:
-        await scheduler.tick()
+        scheduler.wake(request.unit.cause)  # the opening may be due now: sent once this unit commits
 
 
 @bound(COORDINATOR, needs_cycle=True)
 async def approve_button(request: Request) -> None:
-    """The 通过 button under a submission notice."""
-    ref = request.update.callback_query.data.split(":", 1)[1]
-    await request.send(review.approve(request.session, request.contact, ref, request.now))
+    """The 通过 button under a submission notice (it carries the submission it was made for)."""
+    answer_button(request.update, request.unit)
+    action = decode(request.update.callback_query.data)
+    if len(action.args) != 2:
+        request.say(t(request.lang, "This button has expired."))
+        return
+    request.send(
+        review.approve(request.session, request.contact, action.args[0], request.now, action.args[1])
+    )
 
 
 async def button(update: Update, context) -> None:
-    """Any inline button: acknowledge it, retire its keyboard, then run the action for the user's role."""
-    query = update.callback_query
-    if services_of(context).store.get_contact(update.effective_user.id) is None:
-        await refuse(update, context)
-        return
-    await query.answer()
-    if query.message is not None and query.message.text:
-        with contextlib.suppress(BadRequest):  # keep the text, drop the buttons: no second press
-            await query.edit_message_text(query.message.text)
-    if (query.data or "").startswith("approve:"):
+    """Any inline button: run the action it carries for the user's role."""
+    action = decode(update.callback_query.data if update.callback_query else None)
+    if action.name == "role":
+        if len(action.args) == 2:
+            confirm_role(update, context, action)
+        else:
+            refuse(update, current_unit())
+    elif action.name == "approve":
         await approve_button(update, context)
     else:
         await contact_button(update, context)

@@ -1,7 +1,8 @@
-"""Who may do what: every handler runs behind ``bound``, which refuses strangers and wrong roles.
+"""Who may do what: every handler runs behind ``bound``, which refuses strangers, wrong roles and group chats.
 
-A bound handler receives one ``Request``: the update's person (a stored contact), the services, and,
-when the handler needs a report, the active cycle and a fresh view of it.
+A bound handler receives one ``Request``: the update's person (a stored, active contact), the services,
+the unit of work the update is handled in, and, when the handler needs a report, the active cycle and
+a fresh view of it. Whatever the handler says goes to the outbox through the unit.
 """
 
 from __future__ import annotations
@@ -11,22 +12,23 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from telegram import Update
+from telegram import Chat, Update
 from telegram.ext import ContextTypes
 
-from bot.sender import send_outcome
+from bot.messages import ANSWER
+from bot.runtime import Unit, current_unit
 from bot.services import Services
-from storage.records import Contact, Cycle
+from storage.records import CONTACT, COORDINATOR, REPLY, Contact, Cycle
 from workflows.i18n import normalise_lang, t
-from workflows.onboarding import COORDINATOR
 from workflows.replies import Outcome
 from workflows.session import ReportSession
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
-REFUSAL = (
+MSG_REFUSAL = (
     "Sorry, this bot only serves the report contacts of this office. If you should have access, "
     "ask the coordinator for an invitation link."
 )
+MSG_PRIVATE_ONLY = "This bot works in private chats only: please write to it directly."
 
 
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -34,17 +36,19 @@ def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.application.bot_data["services"]
 
 
-async def reply(context: ContextTypes.DEFAULT_TYPE, chat_id: int, outcome: Outcome) -> None:
-    """Send an outcome: replies to this chat, notifications to others."""
-    await send_outcome(context.bot, chat_id, outcome, services_of(context).mark_blocked)
+def answer_button(update: Update, unit: Unit, text: str | None = None) -> None:
+    """Stop the spinner of a pressed button (through the outbox, like every other call)."""
+    if update.callback_query is not None:
+        unit.deliver(
+            update.effective_chat.id, ANSWER, {"query_id": update.callback_query.id, "text": text}, REPLY
+        )
 
 
-async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """One short, polite refusal for anyone who is not bound, and nothing more."""
-    if update.callback_query:
-        await update.callback_query.answer()
+def refuse(update: Update, unit: Unit, text: str = MSG_REFUSAL) -> None:
+    """One short, polite refusal, and nothing more."""
+    answer_button(update, unit)
     lang = normalise_lang(update.effective_user.language_code if update.effective_user else None)
-    await reply(context, update.effective_chat.id, Outcome().say(t(lang, REFUSAL)))
+    unit.send(update.effective_chat.id, Outcome().say(t(lang, text)))
 
 
 @dataclass
@@ -55,6 +59,7 @@ class Request:
     context: ContextTypes.DEFAULT_TYPE
     services: Services
     contact: Contact
+    unit: Unit
     cycle: Cycle | None = None
     session: ReportSession | None = None
 
@@ -65,43 +70,54 @@ class Request:
 
     @property
     def now(self) -> datetime:
-        """The injected clock's time."""
-        return self.services.now()
+        """The moment the update is handled (from the injected clock)."""
+        return self.unit.now
 
     @property
     def args(self) -> list[str]:
         """The command's arguments."""
         return list(self.context.args or [])
 
-    async def send(self, outcome: Outcome) -> None:
-        """Answer this chat (and notify others)."""
-        await reply(self.context, self.update.effective_chat.id, outcome)
+    @property
+    def chat_id(self) -> int:
+        """The chat the update came from."""
+        return self.update.effective_chat.id
 
-    async def say(self, text: str) -> None:
+    def send(self, outcome: Outcome) -> None:
+        """Answer this chat (and notify others)."""
+        self.unit.send(self.chat_id, outcome)
+
+    def say(self, text: str) -> None:
         """Answer this chat with one text."""
-        await self.send(Outcome().say(text))
+        self.send(Outcome().say(text))
 
 
 def bound(role: str | None = None, needs_cycle: bool = False) -> Callable[[Callable], Handler]:
-    """Run the handler only for a registered contact (of ``role``, when given); refuse everyone else."""
+    """Run the handler only for an active contact (of ``role``, when given) in a private chat."""
 
     def decorate(handler: Callable[[Request], Awaitable[None]]) -> Handler:
         @functools.wraps(handler)
         async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             if update.effective_user is None or update.effective_chat is None:
                 return
+            unit = current_unit()
+            if update.effective_chat.type != Chat.PRIVATE:
+                if update.callback_query is not None or (
+                    (update.message and update.message.text) or ""
+                ).startswith("/"):
+                    refuse(update, unit, MSG_PRIVATE_ONLY)
+                return  # talk in a group is not for us
             services = services_of(context)
             contact = services.store.get_contact(update.effective_user.id)
-            if contact is None:
-                await refuse(update, context)
+            if contact is None or not contact.active:
+                refuse(update, unit)
                 return
             if contact.blocked:  # they are writing to us, so they unblocked the bot
                 services.mark_blocked(contact.user_id, False)
-            request = Request(update, context, services, contact)
+            request = Request(update, context, services, contact, unit)
             if role is not None and contact.role != role:
-                if update.callback_query:
-                    await update.callback_query.answer()
-                await request.say(
+                answer_button(update, unit)
+                request.say(
                     t(
                         contact.lang,
                         "This command is for the coordinator only."
@@ -110,14 +126,24 @@ def bound(role: str | None = None, needs_cycle: bool = False) -> Callable[[Calla
                     )
                 )
                 return
+            if contact.role == CONTACT and not _department_active(services, contact):
+                answer_button(update, unit)
+                request.say(
+                    t(
+                        contact.lang,
+                        "Your department no longer takes part in the report. Please ask the coordinator.",
+                    )
+                )
+                return
             if needs_cycle:
                 request.cycle = services.cycle()
                 if request.cycle is None:
-                    await request.say(
+                    answer_button(update, unit)
+                    request.say(
                         t(
                             contact.lang,
-                            "No report is being collected right now. You will get a "
-                            "message when the next one opens.",
+                            "No report is being collected right now. You will get a message when the next "
+                            "one opens.",
                         )
                     )
                     return
@@ -127,3 +153,8 @@ def bound(role: str | None = None, needs_cycle: bool = False) -> Callable[[Calla
         return wrapper
 
     return decorate
+
+
+def _department_active(services: Services, contact: Contact) -> bool:
+    department = services.store.get_department(contact.department_id or "")
+    return department is not None and department.active

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram import Chat, Update
 from telegram.ext import ContextTypes
 
-from bot.guard import Request, bound, refuse, reply, services_of
-from storage.records import Contact
-from workflows.conversation import Conversation
+from bot.callbacks import decode
+from bot.guard import MSG_PRIVATE_ONLY, Request, answer_button, bound, refuse, services_of
+from bot.messages import COMMANDS
+from bot.runtime import Unit, current_unit
+from storage.records import COORDINATOR, NOTICE, Contact
+from workflows.conversation import EXPIRED, Conversation
 from workflows.i18n import normalise_lang, t
-from workflows.onboarding import COORDINATOR, InviteError, redeem
-from workflows.replies import Outcome
+from workflows.onboarding import InviteError, redeem
+from workflows.replies import Action, Button, Outcome
 
 CONTACT_COMMANDS = [
     ("fill", "Fill in your sections"),
@@ -38,16 +41,15 @@ INVITE_PROBLEMS = {
     "expired": "This invitation has expired. Please ask the coordinator for a new one.",
     "used": "This invitation has already been used. Please ask the coordinator for a new one.",
     "invalid": "This invitation code is not valid. Please ask the coordinator for a new link.",
+    "configured": "Your role is set in the bot's configuration and cannot be changed by an invitation.",
 }
 
 
-async def set_commands(context: ContextTypes.DEFAULT_TYPE, contact: Contact) -> None:
+def set_commands(unit: Unit, contact: Contact) -> None:
     """Show this person's own command menu (per-chat scope), in their language."""
     commands = COORDINATOR_COMMANDS if contact.role == COORDINATOR else CONTACT_COMMANDS
-    await context.bot.set_my_commands(
-        [BotCommand(name, t(contact.lang, text)) for name, text in commands],
-        scope=BotCommandScopeChat(contact.chat_id or contact.user_id),
-    )
+    payload = {"commands": [[name, t(contact.lang, text)] for name, text in commands]}
+    unit.deliver(contact.address, COMMANDS, payload, NOTICE)
 
 
 def help_text(contact: Contact) -> str:
@@ -58,49 +60,104 @@ def help_text(contact: Contact) -> str:
     return "\n".join(lines)
 
 
+def role_name(contact: Contact | None, lang: str, department: str | None = None) -> str:
+    """「协调人」 or 「政策法规科的联系人」."""
+    if contact is not None and contact.role == COORDINATOR:
+        return t(lang, "a coordinator")
+    return t(lang, "the contact for {department}", department=department or "—")
+
+
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/start [code]: bind a Telegram user with an invitation code, or greet a known one."""
+    """/start [code]: bind a person with an invitation code, or greet a known one."""
+    unit = current_unit()
+    if update.effective_user is None or update.effective_chat is None:
+        return
+    if update.effective_chat.type != Chat.PRIVATE:
+        refuse(update, unit, MSG_PRIVATE_ONLY)
+        return
     services = services_of(context)
-    user = update.effective_user
-    chat_id = update.effective_chat.id
-    known = services.store.get_contact(user.id)
-    lang = known.lang if known else normalise_lang(user.language_code or services.settings.language)
+    known = services.store.get_contact(update.effective_user.id)
+    known = known if known is not None and known.active else None
     if not context.args:
         if known is None:
-            await refuse(update, context)
+            refuse(update, unit)
         else:
-            await reply(context, chat_id, Outcome().say(help_text(known)))
+            unit.send(update.effective_chat.id, Outcome().say(help_text(known)))
         return
+    join(update, context, unit, context.args[0], confirmed=False)
+
+
+def join(update: Update, context: ContextTypes.DEFAULT_TYPE, unit: Unit, code: str, confirmed: bool) -> None:
+    """Redeem a code; ask first when it would change the role the person has."""
+    services, user, chat_id = services_of(context), update.effective_user, update.effective_chat.id
+    store = services.store
+    known = store.get_contact(user.id)
+    lang = known.lang if known else normalise_lang(user.language_code or services.settings.language)
     try:
-        contact = redeem(
-            services.store, services.key, context.args[0], user.id, user.full_name, lang, services.now()
+        result = redeem(
+            store, services.key, code, user.id, user.full_name, lang, unit.now, chat_id, confirmed
         )
     except InviteError as exc:
         problem = INVITE_PROBLEMS.get(str(exc), INVITE_PROBLEMS["invalid"])
-        await reply(context, chat_id, Outcome().say(t(lang, problem)))
+        unit.send(chat_id, Outcome().say(t(lang, problem)))
         return
-    contact = replace(contact, chat_id=chat_id)
-    services.store.put_contact(contact)
-    await set_commands(context, contact)
+    if result.needs_confirmation:
+        chat = store.get_chat(chat_id)
+        seq = int(chat.pending.get("seq", 0)) + 1
+        store.put_chat(replace(chat, pending={"code": code, "seq": seq}))
+        current = store.get_department(result.previous.department_id or "")
+        wanted = store.get_department(result.grant.department_id or "")
+        grant_role = Contact(user.id, result.grant.role)
+        text = t(
+            lang,
+            "You are {current}. This invitation would make you {wanted} instead. Change?",
+            current=role_name(result.previous, lang, current.name if current else None),
+            wanted=role_name(grant_role, lang, wanted.name if wanted else None),
+        )
+        buttons = (
+            Button(t(lang, "Change my role"), Action.of("role", "yes", seq)),
+            Button(t(lang, "Keep it"), Action.of("role", "no", seq)),
+        )
+        unit.send(chat_id, Outcome().say(text, buttons))
+        return
+    contact = result.contact
+    set_commands(unit, contact)
     if contact.role == COORDINATOR:
         welcome = t(
             contact.lang, "Welcome, {name}. You are a coordinator of this report.", name=user.full_name
         )
     else:
-        department = services.store.get_department(contact.department_id)
+        department = store.get_department(contact.department_id)
         welcome = t(
             contact.lang,
             "Welcome, {name}. You answer for {department}. Send /fill when a report is open.",
             name=user.full_name,
             department=department.name,
         )
-    await reply(context, chat_id, Outcome().say(welcome + "\n\n" + help_text(contact)))
+    unit.send(chat_id, Outcome().say(welcome + "\n\n" + help_text(contact)))
+
+
+def confirm_role(update: Update, context: ContextTypes.DEFAULT_TYPE, action: Action) -> None:
+    """The buttons under 「要更改吗？」: redeem the waiting code after all, or drop it."""
+    unit, store = current_unit(), services_of(context).store
+    chat = store.get_chat(update.effective_chat.id)
+    answer_button(update, unit)
+    known = store.get_contact(update.effective_user.id)
+    lang = known.lang if known else "zh"
+    if not chat.pending or action.args[1:] != (str(chat.pending.get("seq")),):
+        unit.send(chat.chat_id, Outcome().say(t(lang, EXPIRED)))
+        return
+    store.put_chat(replace(chat, pending={}))
+    if action.args[0] == "yes":
+        join(update, context, unit, chat.pending["code"], confirmed=True)
+    else:
+        unit.send(chat.chat_id, Outcome().say(t(lang, "Nothing changed.")))
 
 
 @bound()
 async def help_command(request: Request) -> None:
     """/help: the commands of the user's role."""
-    await request.say(help_text(request.contact))
+    request.say(help_text(request.contact))
 
 
 @bound()
@@ -108,12 +165,12 @@ async def lang(request: Request) -> None:
     """/lang zh|en: switch this user's language."""
     wanted = (request.args or [""])[0].lower()
     if wanted not in ("zh", "en"):
-        await request.say(t(request.lang, "Usage: /lang zh or /lang en"))
+        request.say(t(request.lang, "Usage: /lang zh or /lang en"))
         return
     contact = replace(request.contact, lang=wanted)
     request.services.store.put_contact(contact)
-    await set_commands(request.context, contact)
-    await request.say(t(wanted, "Language set to English."))
+    set_commands(request.unit, contact)
+    request.say(t(wanted, "Language set to English."))
 
 
 def conversation(request: Request) -> Conversation:
@@ -124,56 +181,59 @@ def conversation(request: Request) -> Conversation:
 @bound("contact", needs_cycle=True)
 async def fill(request: Request) -> None:
     """/fill: choose or continue a section."""
-    await request.send(conversation(request).menu())
+    request.send(conversation(request).menu())
 
 
 @bound("contact", needs_cycle=True)
 async def done(request: Request) -> None:
     """/done: finish the narrative being written."""
-    await request.send(conversation(request).done())
+    request.send(conversation(request).done())
 
 
 @bound("contact", needs_cycle=True)
 async def submit(request: Request) -> None:
     """/submit: submit the open section (or choose one)."""
     talk = conversation(request)
-    current = talk.current_index()
-    await request.send(talk.menu() if current is None else talk.submit(current))
+    current = talk.current_section()
+    request.send(talk.menu() if current is None else talk.submit(current))
 
 
 @bound()
 async def text(request: Request) -> None:
     """Any other message: an answer from a contact; a hint for a coordinator."""
     if request.contact.role == COORDINATOR:
-        await request.say(help_text(request.contact))
+        request.say(help_text(request.contact))
         return
     await answer(request.update, request.context)
 
 
 @bound("contact", needs_cycle=True)
 async def answer(request: Request) -> None:
-    """A contact's message: the answer to the current prompt."""
-    await request.send(conversation(request).text(request.update.effective_message.text or ""))
+    """A contact's message: the answer to the prompt they were shown."""
+    request.send(conversation(request).text(request.update.effective_message.text or ""))
 
 
 CONTACT_ACTIONS = {
-    "fill": lambda c, args: c.menu(),
-    "open": lambda c, args: c.open(int(args[0])),
-    "zero": lambda c, args: c.all_zero(),
-    "done": lambda c, args: c.done(),
-    "editmenu": lambda c, args: c.edit_menu(int(args[0])),
-    "edit": lambda c, args: c.edit(int(args[0]), int(args[1])),
-    "submit": lambda c, args: c.submit(int(args[0])),
-    "confirm": lambda c, args: c.submit(int(args[0]), confirmed=True),
+    "fill": lambda c, a: c.menu(),
+    "open": lambda c, a: c.open(a[0]),
+    "zero": lambda c, a: c.all_zero(a[0]),
+    "done": lambda c, a: c.done(a[0]),
+    "overwrite": lambda c, a: c.resolve(a[0], overwrite=True),
+    "keep": lambda c, a: c.resolve(a[0], overwrite=False),
+    "editmenu": lambda c, a: c.edit_menu(a[0]),
+    "edit": lambda c, a: c.edit(a[0], a[1], a[2]),
+    "submit": lambda c, a: c.submit(a[0], a[1]),
+    "confirm": lambda c, a: c.submit(a[0], a[1], confirmed=True),
 }
 
 
 @bound("contact", needs_cycle=True)
 async def contact_button(request: Request) -> None:
     """A contact pressed one of the conversation's buttons."""
-    action, *args = (request.update.callback_query.data or "").split(":")
+    answer_button(request.update, request.unit)
+    action = decode(request.update.callback_query.data)
     try:
-        outcome = CONTACT_ACTIONS[action](conversation(request), args)
-    except (KeyError, IndexError, ValueError):
-        outcome = Outcome().say(t(request.lang, "That button is out of date. Send /fill to continue."))
-    await request.send(outcome)
+        outcome = CONTACT_ACTIONS[action.name](conversation(request), action.args)
+    except (KeyError, IndexError):
+        outcome = Outcome().say(t(request.lang, EXPIRED))
+    request.send(outcome)

@@ -1,21 +1,24 @@
 """Run the reminder plan: jobs rebuilt from the store at start-up, one idempotent tick per slot.
 
-Jobs live in PTB's JobQueue (APScheduler) and are named predictably, ``remind:{year}:{slot}``. They
-hold no state: each only calls ``tick``, which asks the domain what is due at the clock's time, logs
-each reminder before sending it (so a restart can never send it twice), and broadcasts within
-Telegram's limits. Tests and the demo call ``tick`` directly after moving their clock.
+Jobs live in PTB's JobQueue (APScheduler) and are named predictably, ``remind:{cycle}:{slot}``. They
+hold no state: each only calls ``tick``, which asks the domain what is due at the clock's time and, in
+one unit of work, logs each reminder and puts its messages in the outbox. The log makes a tick
+idempotent; the outbox makes each message due until Telegram accepts it, so a failure to send loses
+nothing and a restart sends nothing twice. Tests and the demo call ``tick`` directly after moving
+their clock.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import logging
 from dataclasses import dataclass, field, replace
 
 from telegram.ext import Application, ContextTypes
 
-from bot.broadcast import Broadcaster, BroadcastReport
-from bot.services import Services
-from storage.records import Cycle
+from bot.runtime import Runtime, Unit
+from storage.records import BROADCAST, COORDINATOR, Cycle
 from workflows import notices
 from workflows.progress import department_progress
 from workflows.reminders import COORDINATORS, DIGEST, HEAD, OPEN, due, upcoming
@@ -27,39 +30,32 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class TickResult:
-    """What one tick sent."""
+    """What one tick made due: (cycle, department or _coordinators, slot), and the cause to wait on."""
 
-    sent: list[tuple[int, str, str]] = field(
-        default_factory=list
-    )  # (year, department or _coordinators, slot)
-    report: BroadcastReport | None = None
+    sent: list[tuple[str, str, str]] = field(default_factory=list)
+    cause: str = ""
 
 
 class Scheduler:
     """Owns the reminder jobs of every cycle."""
 
-    def __init__(
-        self,
-        services: Services,
-        calendar: WorkCalendar,
-        escalate_after: int = 3,
-        broadcaster: Broadcaster | None = None,
-    ) -> None:
-        self.services = services
+    def __init__(self, runtime: Runtime, calendar: WorkCalendar, escalate_after: int = 3) -> None:
+        self.runtime = runtime
+        self.services = runtime.services
         self.calendar = calendar
         self.escalate_after = escalate_after
-        self.broadcaster = broadcaster or Broadcaster()
         self.application: Application | None = None
+        self._ticks = 0
+        self._tasks: set[asyncio.Task] = set()
 
     async def start(self, application: Application) -> None:
-        """At start-up: rebuild the jobs from the stored cycles, then send whatever fell due while down."""
+        """Once polling runs: rebuild the jobs from the stored cycles, then send what fell due while down."""
         self.application = application
-        self.reschedule()
         await self.tick()
 
     def job_name(self, cycle: Cycle, slot_key: str) -> str:
         """The predictable name of a slot's job."""
-        return f"remind:{cycle.year}:{slot_key}"
+        return f"remind:{cycle.id}:{slot_key}"
 
     def reschedule(self) -> list[str]:
         """Make sure a job exists for every slot of the next two weeks; returns the names scheduled."""
@@ -80,45 +76,59 @@ class Scheduler:
     async def _job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.tick()
 
-    async def tick(self) -> TickResult:
-        """Send everything due now, once; then keep the job list current."""
-        result = TickResult()
-        messages: list[tuple[int, Reply]] = []
-        now = self.services.now()
-        store = self.services.store
-        for cycle in store.list_cycles():
-            if cycle.closed or now < cycle.opens_at:
-                continue
-            session = self.services.session(cycle)
-            progress = {p.department.id: p for p in department_progress(session)}
-            heads = {d.id for d in session.departments if d.head_user_id}
-            pending = due(
-                cycle,
-                self.calendar,
-                now,
-                lambda p=progress: {d for d, x in p.items() if x.owing},
-                list(progress),
-                lambda d, k, y=cycle.year: store.reminder_sent(y, d, k),
-                self.escalate_after,
-                heads,
-            )
-            for item in pending:
-                recipients = self._messages(session, cycle, item, progress, now)
-                detail = {"kind": item.slot.kind, "recipients": [chat for chat, _ in recipients]}
-                if store.record_reminder(cycle.year, item.department_id, item.slot.key, now, detail):
-                    messages += recipients
-                    result.sent.append((cycle.year, item.department_id, item.slot.key))
-            if any(item.slot.kind == OPEN for item in pending) and not cycle.opened:
-                store.put_cycle(replace(cycle, opened=True))
-        if messages and self.application is not None:
-            result.report = await self.broadcaster.send(
-                self.application.bot, messages, self.services.mark_blocked
-            )
-            log.info(
-                "sent %d reminders (%d unreachable)", result.report.delivered, len(result.report.unreachable)
-            )
+    def wake(self, cause: str) -> None:
+        """Tick soon, after the current unit of work has committed (a cycle was opened or changed).
+
+        What the tick makes due counts as caused by ``cause``, so whoever waits for it waits for that."""
+        self.runtime.outstanding[cause] += 1
+        # A fresh context: the tick is not part of the unit of work that asked for it.
+        task = asyncio.get_running_loop().create_task(self.tick(cause), context=contextvars.Context())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def tick(self, cause: str | None = None) -> TickResult:
+        """Make everything due now due in the outbox, once; then keep the job list current."""
+        self._ticks += 1
+        result = TickResult(cause=cause or f"tick:{self._ticks}")
+        async with self.runtime.unit(result.cause) as unit:
+            if cause is not None:
+                unit.settled.append(cause)  # the hold ``wake`` put on it
+            now = unit.now
+            for cycle in unit.store.list_cycles():
+                if cycle.closed or now < cycle.opens_at:
+                    continue
+                result.sent += self._tick_cycle(unit, cycle)
+        if result.sent:
+            log.info("%d reminders fell due", len(result.sent))
         self.reschedule()
         return result
+
+    def _tick_cycle(self, unit: Unit, cycle: Cycle) -> list[tuple[str, str, str]]:
+        store, now = unit.store, unit.now
+        session = self.services.session(cycle)
+        progress = {p.department.id: p for p in department_progress(session)}
+        heads = {d.id for d in session.departments if d.head_user_id}
+        pending = due(
+            cycle,
+            self.calendar,
+            now,
+            lambda p=progress: {d for d, x in p.items() if x.owing},
+            list(progress),
+            lambda d, k: store.reminder_sent(cycle.id, d, k),
+            self.escalate_after,
+            heads,
+        )
+        made = []
+        for item in pending:
+            recipients = self._messages(session, cycle, item, progress, now)
+            detail = {"kind": item.slot.kind, "recipients": [chat for chat, _ in recipients]}
+            if store.record_reminder(cycle.id, item.department_id, item.slot.key, now, detail):
+                for chat, reply in recipients:
+                    unit.reply(chat, reply, BROADCAST)
+                made.append((cycle.id, item.department_id, item.slot.key))
+        if any(item.slot.kind == OPEN for item in pending) and not cycle.opened:
+            store.put_cycle(replace(cycle, opened=True))
+        return made
 
     def _messages(self, session, cycle, item, progress, now) -> list[tuple[int, Reply]]:
         store = self.services.store
@@ -126,22 +136,17 @@ class Scheduler:
         if item.department_id == COORDINATORS and kind == DIGEST:
             overdue = [p for p in progress.values() if p.owing]
             return [
-                (
-                    c.chat_id or c.user_id,
-                    notices.digest(session, cycle, overdue, item.slot.overdue_days, now, c.lang),
-                )
-                for c in store.list_contacts(role="coordinator")
-                if not c.blocked
+                (c.address, notices.digest(session, cycle, overdue, item.slot.overdue_days, now, c.lang))
+                for c in store.list_contacts(role=COORDINATOR)
+                if c.active and not c.blocked
             ]
         entry = progress[item.department_id]
         if kind == HEAD:
             head = store.get_contact(entry.department.head_user_id)
             lang = head.lang if head else self.services.settings.language
-            chat = head.chat_id if head and head.chat_id else entry.department.head_user_id
+            chat = head.address if head else entry.department.head_user_id
             return [(chat, notices.head_notice(session, cycle, entry, item.slot.overdue_days, now, lang))]
         build = notices.opening if kind == OPEN else notices.reminder
         return [
-            (c.chat_id or c.user_id, build(session, cycle, entry, now, c.lang))
-            for c in entry.contacts
-            if not c.blocked
+            (c.address, build(session, cycle, entry, now, c.lang)) for c in entry.contacts if not c.blocked
         ]

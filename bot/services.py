@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from bot.config import Settings
+from storage import kept_secret
 from storage.contract import Store
-from storage.records import Contact, Cycle
+from storage.records import COORDINATOR, FROM_CONFIG, Contact, Cycle
 from workflows.clock import Clock
-from workflows.cycles import active_cycle, new_cycle
+from workflows.cycles import active_cycle, new_cycle, open_cycles
 from workflows.files import read_answers_file
+from workflows.loader import load_template
+from workflows.model import Template
 from workflows.onboarding import signing_key
 from workflows.session import ReportSession
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -27,8 +34,9 @@ class Services:
     key: bytes = field(default=b"")
 
     def __post_init__(self) -> None:
-        if not self.key and self.settings.signing_secret:
-            self.key = signing_key(self.settings.signing_secret)
+        if not self.key:
+            secret = self.settings.secret or kept_secret(self.settings.database)
+            self.key = signing_key(secret)
         if self.previous_fallback is None and self.settings.previous_figures:
             self.previous_fallback = read_answers_file(self.settings.previous_figures)
 
@@ -37,12 +45,22 @@ class Services:
         return self.clock.now()
 
     def cycle(self) -> Cycle | None:
-        """The cycle people are working on now, if any."""
+        """The cycle people are working on now (the newest open one), if any."""
         return active_cycle(self.store.list_cycles(), self.now())
+
+    def open_cycles(self) -> list[Cycle]:
+        """Every cycle open now, the newest first."""
+        return open_cycles(self.store.list_cycles(), self.now())
+
+    def template_for(self, cycle: Cycle) -> Template:
+        """The template a cycle was opened with."""
+        if cycle.template_id in (self.settings.template.id, self.settings.template_ref):
+            return self.settings.template
+        return _template(cycle.template_id)
 
     def session(self, cycle: Cycle) -> ReportSession:
         """A fresh view of one cycle's report."""
-        return ReportSession(self.store, self.settings.template, cycle.year, self.previous_fallback)
+        return ReportSession(self.store, self.template_for(cycle), cycle, self.previous_fallback)
 
     def organisation(self) -> dict[str, Any]:
         """The organisation profile used in the document."""
@@ -54,28 +72,65 @@ class Services:
         if contact is not None and contact.blocked != blocked:
             self.store.put_contact(replace(contact, blocked=blocked))
 
-    def sync_from_settings(self) -> None:
-        """Copy the configured organisation, departments, coordinators and cycle into the store."""
-        settings = self.settings
-        if settings.organisation:
-            self.store.set_organisation(settings.organisation)
-        for department in settings.departments:
-            stored = self.store.get_department(department.id)
-            if stored != department:
-                self.store.put_department(department)
-        for user_id in settings.coordinators:
-            if self.store.get_contact(user_id) is None:
-                self.store.put_contact(
-                    Contact(user_id, "coordinator", lang=settings.language, chat_id=user_id)
+    def sync_from_settings(self) -> list[str]:
+        """Make the store agree with the configuration, which is the source of truth for roles.
+
+        Departments not configured any more are kept (history names them) but take no part;
+        coordinators the configuration named and no longer does lose the role; configured ones gain it.
+        Returns what changed, one line each, for the start-up log."""
+        settings, store, now = self.settings, self.store, self.now()
+        changes = []
+        with store.transaction():
+            if settings.organisation:
+                store.set_organisation(settings.organisation)
+            configured = {d.id for d in settings.departments}
+            for department in settings.departments:
+                if store.get_department(department.id) != department:
+                    store.put_department(department)
+            for stored in store.list_departments():
+                if stored.id not in configured and stored.active:
+                    store.put_department(replace(stored, active=False))
+                    changes.append(f"department {stored.id} removed from the configuration")
+            coordinators = set(settings.coordinators)
+            for contact in store.list_contacts():
+                changes += self._sync_contact(contact, coordinators, now)
+            for user_id in coordinators:
+                contact = store.get_contact(user_id)
+                if contact is not None and contact.role == COORDINATOR and contact.active:
+                    if contact.granted_by != FROM_CONFIG:  # listed now: the configuration owns the role
+                        store.put_contact(replace(contact, granted_by=FROM_CONFIG))
+                else:
+                    name = contact.name if contact else ""
+                    lang = contact.lang if contact else settings.language
+                    store.put_contact(
+                        Contact(user_id, COORDINATOR, name, None, lang, user_id, granted_by=FROM_CONFIG)
+                    )
+                    changes.append(f"coordinator {user_id} added from the configuration")
+            if settings.cycle and store.get_cycle(str(settings.cycle.year)) is None:
+                store.put_cycle(
+                    new_cycle(
+                        settings.template.id,
+                        settings.cycle.year,
+                        settings.cycle.deadline,
+                        settings.cycle.opens,
+                        settings.timezone.key,
+                        now,
+                    )
                 )
-        if settings.cycle and self.store.get_cycle(settings.cycle.year) is None:
-            self.store.put_cycle(
-                new_cycle(
-                    settings.template.id,
-                    settings.cycle.year,
-                    settings.cycle.deadline,
-                    settings.cycle.opens,
-                    settings.timezone.key,
-                    self.now(),
-                )
-            )
+        for line in changes:
+            log.info("%s", line)
+        return changes
+
+    def _sync_contact(self, contact: Contact, coordinators: set[int], now: datetime) -> list[str]:
+        # Contacts of a department that left the configuration keep their record; the guard refuses
+        # them for as long as the department is absent (and serves them again if it comes back).
+        configured = contact.role == COORDINATOR and contact.granted_by == FROM_CONFIG
+        if configured and contact.active and contact.user_id not in coordinators:
+            self.store.put_contact(replace(contact, revoked_at=now))
+            return [f"coordinator {contact.user_id} removed from the configuration: rights revoked"]
+        return []
+
+
+@functools.cache
+def _template(template_id: str) -> Template:
+    return load_template(template_id)

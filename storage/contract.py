@@ -27,7 +27,7 @@ from storage.records import (
 class Store(Protocol):
     """What the workflows need kept."""
 
-    def transaction(self, owner: object | None = None) -> AbstractContextManager[None]:
+    def transaction(self) -> AbstractContextManager[None]:
         """Group writes: all durable together when the block ends, none if it raises."""
 
     # Organisation and departments -----------------------------------------------------------------

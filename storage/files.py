@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -120,3 +121,17 @@ class MemoryBlobs:
     def names(self) -> set[str]:
         """Every kept file."""
         return set(self._files)
+
+
+SECRET_NAME = "signing-secret"
+
+
+def kept_secret(directory: Path) -> str:
+    """The random secret kept in the database folder (256 bits, mode 0600), made at the first call."""
+    private_folder(directory)
+    path = directory / SECRET_NAME
+    kept = path.read_text(encoding="ascii").strip() if path.exists() else ""
+    if len(kept) < 32:  # absent, or cut short by a crash before anything was signed with it
+        atomic_write_bytes(path, (secrets.token_urlsafe(32) + "\n").encode("ascii"))
+        kept = path.read_text(encoding="ascii").strip()  # whoever wrote last, everyone uses what is kept
+    return kept

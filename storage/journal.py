@@ -69,10 +69,12 @@ class _Tables(dict):
     def __setitem__(self, name: str, table: Table) -> None:
         self.owner._touch(name)
         super().__setitem__(name, table)
+        self.owner._index(name, True)
 
     def __delitem__(self, name: str) -> None:
         self.owner._touch(name)
         super().__delitem__(name)
+        self.owner._index(name, False)
 
 
 class JournalStorage(Storage):
@@ -202,7 +204,6 @@ class JournalStorage(Storage):
                 self._committed.pop(name, None)
             else:
                 self._committed[name] = payload
-            self._index(name, payload is not None)
         if self.directory is not None and self._journal_size > max(self.journal_min, self._snapshot_size):
             try:
                 self._compact()
@@ -217,10 +218,13 @@ class JournalStorage(Storage):
                 dict.__setitem__(self._tables, name, json.loads(self._committed[name]))
             else:
                 dict.pop(self._tables, name, None)
+            self._index(name, name in self._tables)
 
     def _append(self, encoded: dict[str, bytes | None]) -> None:
-        parts = [json.dumps(name, ensure_ascii=False).encode() + b":" + (payload or b"null")
-                 for name, payload in sorted(encoded.items())]
+        parts = [
+            json.dumps(name, ensure_ascii=False).encode() + b":" + (payload or b"null")
+            for name, payload in sorted(encoded.items())
+        ]
         body = b'{"set":{' + b",".join(parts) + b"}}"
         record = f"{len(body)} {zlib.crc32(body):08x}\n".encode() + body + b"\n"
         size = self._journal_size

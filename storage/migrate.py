@@ -85,47 +85,80 @@ def _copy(store, tables: dict[str, dict[str, Any]]) -> None:
         granted = FROM_CONFIG if doc["role"] == COORDINATOR and bound is None else FROM_INVITE
         store.put_contact(
             Contact(
-                doc["user_id"], doc["role"], doc.get("name", ""), doc.get("department_id"), doc.get("lang", "zh"),
-                doc.get("chat_id"), doc.get("blocked", False), bound, granted,
+                doc["user_id"],
+                doc["role"],
+                doc.get("name", ""),
+                doc.get("department_id"),
+                doc.get("lang", "zh"),
+                doc.get("chat_id"),
+                doc.get("blocked", False),
+                bound,
+                granted,
             )
         )
     for doc in _docs(tables.get("invites", {})):
         if doc.get("used_by") is not None:
             store.put_invite(
                 Invite(
-                    doc["code"], doc["role"], doc.get("department_id"), _when(doc["created_at"]),
-                    _when(doc["expires_at"]), doc["used_by"], _when(doc.get("used_at")),
+                    doc["code"],
+                    doc["role"],
+                    doc.get("department_id"),
+                    _when(doc["created_at"]),
+                    _when(doc["expires_at"]),
+                    doc["used_by"],
+                    _when(doc.get("used_at")),
                 )
             )
     for doc in _docs(tables.get("cycles", {})):
         store.put_cycle(
             Cycle(
-                str(doc["year"]), doc["year"], doc["template_id"], _when(doc["opens_at"]), _when(doc["deadline"]),
-                doc.get("timezone", "Asia/Shanghai"), tuple(doc.get("reminder_plan", ())), doc.get("opened", False),
+                str(doc["year"]),
+                doc["year"],
+                doc["template_id"],
+                _when(doc["opens_at"]),
+                _when(doc["deadline"]),
+                doc.get("timezone", "Asia/Shanghai"),
+                tuple(doc.get("reminder_plan", ())),
+                doc.get("opened", False),
                 doc.get("closed", False),
             )
         )
     for name in sorted(n for n in tables if n.startswith("history@")):
         cycle_id = name.split("@")[1]
         for doc in _docs(tables[name]):
-            store.save_answers(cycle_id, {doc["field"]: doc["value"]}, doc["by"], _when(doc["at"]),
-                               {doc["field"]: doc["raw"]} if doc.get("raw") else None)
+            store.save_answers(
+                cycle_id,
+                {doc["field"]: doc["value"]},
+                doc["by"],
+                _when(doc["at"]),
+                {doc["field"]: doc["raw"]} if doc.get("raw") else None,
+            )
     for name in sorted(n for n in tables if n.startswith("sections@")):
         cycle_id = name.split("@")[1]
         for doc in _docs(tables[name]):
             for step in doc.get("history", []):
-                store.set_section_state(cycle_id, doc["section_id"], step["state"], step["by"], _when(step["at"]),
-                                        step.get("comment"))
+                store.set_section_state(
+                    cycle_id,
+                    doc["section_id"],
+                    step["state"],
+                    step["by"],
+                    _when(step["at"]),
+                    step.get("comment"),
+                )
     for name in sorted(n for n in tables if n.startswith("reminders@")):
         cycle_id = name.split("@")[1]
         for doc in _docs(tables[name]):
-            store.record_reminder(cycle_id, doc["department_id"], doc["slot"], _when(doc["sent_at"]), doc.get("detail"))
+            store.record_reminder(
+                cycle_id, doc["department_id"], doc["slot"], _when(doc["sent_at"]), doc.get("detail")
+            )
     for doc in _docs(tables.get("user_state", {})):
         state = dict(doc.get("state", {}))
         if "year" in state:
             # Keep the open section and the half-written texts; the position is recomputed.
             store.set_conversation(
-                str(state["year"]), doc["user_id"], {"unit": state.get("unit"), "drafts": state.get("drafts") or {}}
+                str(state["year"]),
+                doc["user_id"],
+                {"unit": state.get("unit"), "drafts": state.get("drafts") or {}},
             )
     for doc in _docs(tables.get("settings", {})):
         store.set_setting(doc["key"], doc["value"])

@@ -158,6 +158,7 @@ class Delivery:
     state: str = DUE
     attempts: int = 0
     in_flight: bool = False  # an attempt started and its answer was never seen
+    after_message: int = 0  # the newest message id of the chat when that attempt started
     message_id: int | None = None
     finished_at: datetime | None = None
     detail: str | None = None

@@ -8,11 +8,10 @@ record, whatever the size of the database. Tables of one kind form a family that
 
 from __future__ import annotations
 
-import asyncio
 import functools
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -34,13 +33,10 @@ def moment(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def current_owner() -> object:
-    """Who is writing: the running asyncio task, else the thread."""
-    try:
-        task = asyncio.current_task()
-    except RuntimeError:
-        task = None
-    return task or threading.current_thread()
+# Who holds the open transaction. A context variable, so that work the holder hands to a task it
+# awaits (asyncio.wait_for runs its coroutine in a new task, with a copy of the context) still counts as
+# the holder, while an unrelated task writing meanwhile is caught.
+_OWNER: ContextVar[object | None] = ContextVar("reportbot_store_owner", default=None)
 
 
 def writes(method: Callable[..., _T]) -> Callable[..., _T]:
@@ -62,10 +58,20 @@ class TinyBase:
         self._storage: JournalStorage = db.storage
 
     @contextmanager
-    def transaction(self, owner: object | None = None) -> Iterator[None]:
+    def transaction(self) -> Iterator[None]:
         """Group writes: durable together when the block ends, none of them if it raises."""
-        with self._storage.transaction(owner or current_owner()):
-            yield
+        owner = _OWNER.get()
+        if owner is not None:
+            with self._storage.transaction(owner):
+                yield
+            return
+        owner = object()
+        token = _OWNER.set(owner)
+        try:
+            with self._storage.transaction(owner):
+                yield
+        finally:
+            _OWNER.reset(token)
 
     def close(self) -> None:
         """Release files and locks."""

@@ -41,7 +41,11 @@ class OutboxTables(TinyBase):
         """Replace a delivery; finished ones beyond the newest few of the chat are forgotten."""
         name = f"outbox@{delivery.chat_id}"
         doc = asdict(delivery)
-        doc.update(created_at=iso(delivery.created_at), due_at=iso(delivery.due_at), finished_at=iso(delivery.finished_at))
+        doc.update(
+            created_at=iso(delivery.created_at),
+            due_at=iso(delivery.due_at),
+            finished_at=iso(delivery.finished_at),
+        )
         del doc["id"], doc["chat_id"]
         self._put(name, doc, delivery.id)
         if delivery.state != DUE:
@@ -118,7 +122,9 @@ class OutboxTables(TinyBase):
 def _delivery(chat_id: int, delivery_id: int, doc: dict[str, Any]) -> Delivery:
     fields = dict(doc)
     fields.update(
-        created_at=moment(doc["created_at"]), due_at=moment(doc["due_at"]), finished_at=moment(doc.get("finished_at"))
+        created_at=moment(doc["created_at"]),
+        due_at=moment(doc["due_at"]),
+        finished_at=moment(doc.get("finished_at")),
     )
     return Delivery(id=delivery_id, chat_id=chat_id, **fields)
 
@@ -127,4 +133,3 @@ def _job(job_id: int, doc: dict[str, Any]) -> Job:
     fields = dict(doc)
     fields["created_at"] = moment(doc["created_at"])
     return Job(id=job_id, **fields)
-

@@ -80,7 +80,8 @@ class PeopleTables(TinyBase):
         contacts = [
             c
             for c in contacts
-            if (department_id is None or c.department_id == department_id) and (role is None or c.role == role)
+            if (department_id is None or c.department_id == department_id)
+            and (role is None or c.role == role)
         ]
         return sorted(contacts, key=lambda c: (c.bound_at is not None, c.bound_at or 0, c.user_id))
 
@@ -147,7 +148,11 @@ class PeopleTables(TinyBase):
 
 def _department(doc: dict[str, Any]) -> Department:
     return Department(
-        doc["id"], doc["name"], tuple(doc.get("sections", ())), doc.get("head_user_id"), doc.get("active", True)
+        doc["id"],
+        doc["name"],
+        tuple(doc.get("sections", ())),
+        doc.get("head_user_id"),
+        doc.get("active", True),
     )
 
 

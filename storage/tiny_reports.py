@@ -23,7 +23,11 @@ class ReportTables(TinyBase):
     def put_cycle(self, cycle: Cycle) -> None:
         """Create or replace a cycle."""
         doc = asdict(cycle)
-        doc.update(opens_at=iso(cycle.opens_at), deadline=iso(cycle.deadline), reminder_plan=list(cycle.reminder_plan))
+        doc.update(
+            opens_at=iso(cycle.opens_at),
+            deadline=iso(cycle.deadline),
+            reminder_plan=list(cycle.reminder_plan),
+        )
         self._put(f"cycle@{cycle.id}", doc)
 
     def get_cycle(self, cycle_id: str) -> Cycle | None:
@@ -152,7 +156,9 @@ class ReportTables(TinyBase):
             else self._family(f"reminders@{cycle_id}")
         )
         entries = [
-            ReminderEntry(cycle_id, name.rsplit("@", 1)[1], doc["slot"], moment(doc["sent_at"]), doc["detail"])
+            ReminderEntry(
+                cycle_id, name.rsplit("@", 1)[1], doc["slot"], moment(doc["sent_at"]), doc["detail"]
+            )
             for name in names
             for _, doc in sorted(self._docs(name).items())
         ]
@@ -168,7 +174,9 @@ def _version(cycle_id: str, field_id: str, number: int, doc: dict[str, Any]) -> 
 def _cycle(doc: dict[str, Any]) -> Cycle:
     fields = dict(doc)
     fields.update(
-        opens_at=moment(doc["opens_at"]), deadline=moment(doc["deadline"]), reminder_plan=tuple(doc["reminder_plan"])
+        opens_at=moment(doc["opens_at"]),
+        deadline=moment(doc["deadline"]),
+        reminder_plan=tuple(doc["reminder_plan"]),
     )
     return Cycle(**fields)
 

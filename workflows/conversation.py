@@ -1,8 +1,10 @@
 """The department conversation: ask for exactly a department's sections, check as it goes, never lose a word.
 
-Where a person stands is derived from what is stored: the current step is the first unanswered one of the
-section they opened. The store keeps only which section is open, an explicit step while editing, and the
-narrative paragraphs received so far (so a restart mid-narrative loses nothing).
+Each person has a position of their own (``workflows.position``): the step they were shown, with the
+versions of what it showed. An answer is stored exactly where the person was asked, and only if nobody
+changed those fields meanwhile; otherwise they are told what was saved by whom, and choose. Buttons
+carry the sequence number of the prompt they belong to: a button from an earlier prompt is refused
+as expired instead of acting on whatever is being asked now.
 """
 
 from __future__ import annotations
@@ -12,18 +14,21 @@ from datetime import datetime
 from storage.records import APPROVED, IN_PROGRESS, RETURNED, SUBMITTED, Contact
 from workflows import submission
 from workflows.i18n import t
-from workflows.numbers import format_number, split_row
-from workflows.replies import Button, Outcome
+from workflows.numbers import split_row
+from workflows.position import EDIT, Conflict, Position
+from workflows.prompts import derived_note, prompt, row_text, zero_button
+from workflows.replies import Action, Button, Outcome, stamp
 from workflows.session import ReportSession
 from workflows.units import ROW, TEXT_STEP, Step, Unit
 from workflows.validation import clean_text, coerce, to_stored
 from workflows.wording import excerpt, state_name, value_text
 
 MAX_NARRATIVE = 20000
+EXPIRED = "This button has expired."
 
 
 class Conversation:
-    """One contact talking to the bot about their department's sections."""
+    """One contact talking to the bot about their department's sections in one cycle."""
 
     def __init__(self, session: ReportSession, contact: Contact, now: datetime) -> None:
         self.session = session
@@ -32,111 +37,132 @@ class Conversation:
         self.lang = contact.lang
         self.store = session.store
         self.units = session.units_of(contact.department_id or "")
-        self.state = self.store.get_user_state(contact.user_id)
-        if self.state.get("year") != session.year:
-            self.state = {"year": session.year}
+        self.position = Position.load(self.store.get_conversation(session.cycle_id, contact.user_id))
 
-    # Stored position --------------------------------------------------------------------------------
-    def _save_state(self, **changes) -> None:
-        self.state.update(changes)
-        self.state = {k: v for k, v in self.state.items() if v is not None}
-        self.store.set_user_state(self.contact.user_id, self.state)
+    # Position -----------------------------------------------------------------------------------------
+    def _save_position(self) -> None:
+        self.store.set_conversation(self.session.cycle_id, self.contact.user_id, self.position.dump())
 
-    def _current_unit(self) -> tuple[int, Unit] | None:
-        for index, unit in enumerate(self.units):
-            if unit.section_id == self.state.get("unit"):
-                return index, unit
-        return None
+    def _unit(self, section_id: str | None) -> Unit | None:
+        return next((u for u in self.units if u.section_id == section_id), None)
 
-    def _draft(self, step: Step) -> list[str]:
-        # Paragraphs received but not yet saved, kept per field so switching sections loses none.
-        return list((self.state.get("drafts") or {}).get(step.field_ids[0], []))
-
-    def _set_draft(self, step: Step, parts: list[str] | None) -> None:
-        drafts = dict(self.state.get("drafts") or {})
-        if parts:
-            drafts[step.field_ids[0]] = parts
-        else:
-            drafts.pop(step.field_ids[0], None)
-        self._save_state(drafts=drafts or None)
-
-    def current_index(self) -> int | None:
-        """The index (among this department's sections) of the open section, if any."""
-        current = self._current_unit()
-        return current[0] if current else None
+    def _current(self) -> tuple[Unit | None, Step | None, int | None]:
+        unit = self._unit(self.position.unit)
+        if unit is None or not self.position.fields:
+            return unit, None, None
+        steps = self.session.steps(unit)
+        for number, step in enumerate(steps):
+            if list(step.field_ids) == self.position.fields:
+                return unit, step, number
+        return unit, None, None
 
     def _by(self) -> str:
         return f"user:{self.contact.user_id}"
 
-    # Entry points -----------------------------------------------------------------------------------
+    def _ask(self, outcome: Outcome, unit: Unit, number: int, ack: str = "", mode: str = "answer") -> Outcome:
+        step = self.session.steps(unit)[number]
+        seq = self.position.ask(step.field_ids, self.session.versions(step.field_ids), mode)
+        self._save_position()
+        reply = prompt(
+            self.session, unit, number, seq, self.lang, self.position.drafts.get(step.field_ids[0])
+        )
+        outcome.say(f"{ack}\n\n{reply.text}" if ack else reply.text, *reply.buttons)
+        return outcome
+
+    def _next(self, unit: Unit, after: int, ack: str = "") -> Outcome:
+        """Ask the next unanswered step after ``after`` (wrapping round), or show the summary."""
+        self.session = self.session.refreshed()
+        number = self.session.first_open_step(unit, after)
+        if number is None:
+            self.position.leave()
+            self._save_position()
+            return self.summary(unit.section_id, note=ack or None)
+        return self._ask(Outcome(), unit, number, ack)
+
+    def _expired(self) -> Outcome:
+        """Refuse a stale button, and show what is being asked now."""
+        outcome = Outcome().say(t(self.lang, EXPIRED))
+        unit, step, number = self._current()
+        if step is not None:
+            reply = prompt(
+                self.session,
+                unit,
+                number,
+                self.position.seq,
+                self.lang,
+                self.position.drafts.get(step.field_ids[0]),
+            )
+            outcome.say(reply.text, *reply.buttons)
+        return outcome
+
+    # Entry points -------------------------------------------------------------------------------------
     def menu(self) -> Outcome:
         """/fill: open the only section still to do, or list the department's sections to choose from."""
         if not self.units:
             return Outcome().say(t(self.lang, "Your department has no sections in this report."))
-        todo = [
-            i for i, u in enumerate(self.units) if self.session.state(u).state not in (SUBMITTED, APPROVED)
-        ]
+        todo = [u for u in self.units if self.session.state(u).state not in (SUBMITTED, APPROVED)]
         if len(self.units) == 1 or len(todo) == 1:
-            return self.open(todo[0] if todo else 0)
+            return self.open((todo or self.units)[0].section_id)
         lines = [t(self.lang, "Your sections for the {year} report:", year=self.session.year)]
         buttons = []
         for index, unit in enumerate(self.units):
             state = state_name(self.lang, self.session.effective_state(unit))
             lines.append(f"{index + 1}. {unit.title}（{state}）")
-            buttons.append((Button(f"{index + 1}. {excerpt(unit.title, 24)}", f"open:{index}"),))
+            buttons.append(
+                (Button(f"{index + 1}. {excerpt(unit.title, 24)}", Action.of("open", unit.section_id)),)
+            )
         lines.append(t(self.lang, "Choose one to fill in or review."))
         return Outcome().say("\n".join(lines), *buttons)
 
-    def open(self, index: int) -> Outcome:
+    def open(self, section_id: str) -> Outcome:
         """Open one of the department's sections at its first unanswered step (or its summary)."""
-        if not 0 <= index < len(self.units):
+        unit = self._unit(section_id)
+        if unit is None:
             return Outcome().say(t(self.lang, submission.NOT_YOURS))
-        unit = self.units[index]
-        self._save_state(unit=unit.section_id, mode="answer", step=None)
+        self.position.unit = section_id
         if self.session.state(unit).state == APPROVED:
-            return self.summary(index, note=t(self.lang, submission.APPROVED_NOTE))
-        return self._next(Outcome())
+            self.position.leave()
+            self._save_position()
+            return self.summary(section_id, note=t(self.lang, submission.APPROVED_NOTE))
+        return self._next(unit, -1)
 
     def text(self, text: str) -> Outcome:
-        """A message from the contact: the answer to the current prompt."""
-        current = self._current_unit()
-        if current is None:
+        """A message from the contact: the answer to the prompt they were shown."""
+        unit, step, number = self._current()
+        if unit is None:
             return Outcome().say(t(self.lang, "Send /fill to start filling in your sections."))
-        index, unit = current
         if self.session.state(unit).state == APPROVED:
-            return self.summary(index, note=t(self.lang, submission.APPROVED_NOTE))
-        step = self._active_step(unit)
+            return self.summary(unit.section_id, note=t(self.lang, submission.APPROVED_NOTE))
         if step is None:
-            return self.summary(
-                index,
-                note=t(
+            if self.session.first_open_step(unit) is None:
+                note = t(
                     self.lang,
                     "This section is complete. Press Change to edit an answer, or Submit to submit it.",
-                ),
-            )
+                )
+                return self.summary(unit.section_id, note=note)
+            return self._next(unit, -1)
         if step.kind == TEXT_STEP:
             return self._narrative_part(step, text)
-        if step.kind == ROW:
-            return self._row_answer(unit, step, text)
-        return self._single_answer(unit, step, text)
+        return self._figures(unit, step, number, text)
 
-    def all_zero(self) -> Outcome:
-        """The 全部为 0 button: answer the current table row with zeros."""
-        current = self._current_unit()
-        step = self._active_step(current[1]) if current else None
-        if step is None or step.kind != ROW:
-            return Outcome().say(t(self.lang, "There is no table row waiting for an answer."))
-        return self._row_answer(current[1], step, " ".join("0" for _ in step.field_ids))
+    def all_zero(self, seq: str) -> Outcome:
+        """「本行全部为 0」 on the row prompt ``seq``: zeros for exactly that row, if it is still asked."""
+        unit, step, number = self._current()
+        if str(self.position.seq) != seq or step is None or step.kind != ROW:
+            return self._expired()
+        return self._figures(unit, step, number, " ".join("0" for _ in step.field_ids))
 
-    def done(self) -> Outcome:
+    def done(self, seq: str | None = None) -> Outcome:
         """/done or 完成: save the narrative received so far and move on."""
-        current = self._current_unit()
-        step = self._active_step(current[1]) if current else None
+        unit, step, number = self._current()
+        if seq is not None and str(self.position.seq) != seq:
+            return self._expired()
         if step is None or step.kind != TEXT_STEP:
             return Outcome().say(
                 t(self.lang, "There is no text being written right now. Send /fill to continue.")
             )
-        draft = self._draft(step)
+        fid = step.field_ids[0]
+        draft = self.position.drafts.get(fid)
         if not draft:
             return Outcome().say(
                 t(
@@ -146,22 +172,50 @@ class Conversation:
                 )
             )
         text = "\n\n".join(draft)
-        note = self._saved(current[1], {step.field_ids[0]: text}, {})
-        self._set_draft(step, None)
+        base = {fid: self.position.draft_base.get(fid, self.position.seen.get(fid, 0))}
+        conflict = self._conflict(unit, step, {fid: text}, {}, base)
+        if conflict is not None:
+            return conflict
+        note = self._store(unit, {fid: text}, {})
         ack = t(self.lang, "✓ Saved “{label}” ({count} characters).", label=step.label, count=len(text))
-        return self._next(Outcome(), "\n".join(x for x in (ack, note) if x))
+        return self._next(unit, number, "\n".join(x for x in (ack, note) if x))
 
-    def edit_menu(self, index: int) -> Outcome:
+    def resolve(self, seq: str, overwrite: bool) -> Outcome:
+        """The buttons under a conflict: store my answer after all, or keep what the other person saved."""
+        unit, step, number = self._current()
+        conflict = self.position.conflict
+        if (
+            str(self.position.seq) != seq
+            or conflict is None
+            or step is None
+            or conflict.fields != list(step.field_ids)
+        ):
+            return self._expired()
+        if not overwrite:
+            for fid in conflict.values:
+                self._drop_draft(fid)
+            ack = t(
+                self.lang,
+                "Kept what was saved: {values}",
+                values=self._shown(step, self.session.figures.values),
+            )
+            return self._next(unit, number, ack)
+        again = self._conflict(unit, step, conflict.values, conflict.raw, self.position.seen)
+        if again is not None:
+            return again
+        return self._saved_ack(unit, step, number, conflict.values, conflict.raw)
+
+    def edit_menu(self, section_id: str) -> Outcome:
         """修改: list the steps of a section so one can be answered again."""
-        if not 0 <= index < len(self.units):
+        unit = self._unit(section_id)
+        if unit is None:
             return Outcome().say(t(self.lang, submission.NOT_YOURS))
-        unit = self.units[index]
         if self.session.state(unit).state == APPROVED:
-            return self.summary(index, note=t(self.lang, submission.APPROVED_NOTE))
-        steps = self.session.steps(unit)
+            return self.summary(section_id, note=t(self.lang, submission.APPROVED_NOTE))
         rows, row = [], []
-        for number, step in enumerate(steps):
-            row.append(Button(f"{number + 1}. {excerpt(step.label, 18)}", f"edit:{index}:{number}"))
+        for number, step in enumerate(self.session.steps(unit)):
+            action = Action.of("edit", section_id, number, stamp(step.field_ids))
+            row.append(Button(f"{number + 1}. {excerpt(step.label, 18)}", action))
             if len(row) == 2:
                 rows.append(tuple(row))
                 row = []
@@ -171,154 +225,52 @@ class Conversation:
             t(self.lang, "Which answer of “{title}” do you want to change?", title=unit.title), *rows
         )
 
-    def edit(self, index: int, number: int) -> Outcome:
+    def edit(self, section_id: str, number: str, step_stamp: str) -> Outcome:
         """Ask one step again, whatever its current answer."""
-        if not 0 <= index < len(self.units):
+        unit = self._unit(section_id)
+        if unit is None:
             return Outcome().say(t(self.lang, submission.NOT_YOURS))
-        unit = self.units[index]
         steps = self.session.steps(unit)
-        if not 0 <= number < len(steps):
-            return self.edit_menu(index)
+        index = int(number) if number.isdigit() else -1
+        if not 0 <= index < len(steps) or stamp(steps[index].field_ids) != step_stamp:
+            return self._expired()
         if self.session.state(unit).state == APPROVED:
-            return self.summary(index, note=t(self.lang, submission.APPROVED_NOTE))
-        self._save_state(unit=unit.section_id, mode="edit", step=number)
-        return Outcome().say(*self._prompt(unit, steps, number))
+            return self.summary(section_id, note=t(self.lang, submission.APPROVED_NOTE))
+        self.position.unit = section_id
+        return self._ask(Outcome(), unit, index, mode=EDIT)
 
-    # Steps ------------------------------------------------------------------------------------------
-    def _active_step(self, unit: Unit) -> Step | None:
-        steps = self.session.steps(unit)
-        if self.state.get("mode") == "edit" and isinstance(self.state.get("step"), int):
-            number = self.state["step"]
-            if 0 <= number < len(steps):
-                return steps[number]
-        number = self.session.first_open_step(unit)
-        return steps[number] if number is not None else None
-
-    def _next(self, outcome: Outcome, ack: str = "") -> Outcome:
-        index, unit = self._current_unit()
-        self.session = self.session.refreshed()
-        number = self.session.first_open_step(unit)
-        if number is None:
-            summary = self.summary(index, note=ack or None)
-            outcome.replies.extend(summary.replies)
-            return outcome
-        text, *buttons = self._prompt(unit, self.session.steps(unit), number)
-        outcome.say(f"{ack}\n\n{text}" if ack else text, *buttons)
-        return outcome
-
-    def _prompt(self, unit: Unit, steps: list[Step], number: int) -> tuple:
-        step = steps[number]
-        head = t(
-            self.lang, "【{title}】 item {n} of {total}", title=unit.title, n=number + 1, total=len(steps)
-        )
-        values = self.session.figures.values
-        previous = self.session.previous
-        if step.kind == TEXT_STEP:
-            field_ = self.session.template.fields[step.field_ids[0]]
-            lines = [head, t(self.lang, "Please write: {label}", label=step.label)]
-            if field_.hint:
-                lines.append(field_.hint)
-            if values.get(field_.id):
-                lines.append(t(self.lang, "Saved now: {text}", text=excerpt(str(values[field_.id]), 80)))
-                lines.append(t(self.lang, "What you send now replaces it."))
-            pending = self._draft(step)
-            if pending:
-                lines.append(
-                    t(
-                        self.lang,
-                        "Already received, not yet saved: {n} parts ({count} characters).",
-                        n=len(pending),
-                        count=sum(map(len, pending)),
-                    )
-                )
-            lines.append(
-                t(self.lang, "You may send it in several messages; when finished send /done or press Done.")
-            )
-            return "\n".join(lines), (Button(t(self.lang, "Done"), "done"),)
-        unit_text = t(self.lang, " (unit: {unit})", unit=step.unit) if step.unit else ""
-        if step.kind == ROW:
-            lines = [
-                head,
-                step.label,
-                t(
-                    self.lang,
-                    "Enter {count} numbers in this order, separated by spaces: {columns}{unit}",
-                    count=len(step.field_ids),
-                    columns="、".join(step.columns),
-                    unit=unit_text,
-                ),
-            ]
-            now_values = [values.get(fid) for fid in step.field_ids]
-            if all(v is not None for v in now_values):
-                lines.append(
-                    t(self.lang, "Saved now: {values}", values=" ".join(map(format_number, now_values)))
-                )
-            last = [previous.get(fid) for fid in step.field_ids]
-            if any(v is not None for v in last):
-                lines.append(
-                    t(
-                        self.lang,
-                        "Last year: {values}",
-                        values=" ".join(format_number(v) if v is not None else "—" for v in last),
-                    )
-                )
-            return "\n".join(lines), (Button(t(self.lang, "All 0"), "zero"),)
-        fid = step.field_ids[0]
-        lines = [head, t(self.lang, "Please enter: {label}{unit}", label=step.label, unit=unit_text)]
-        if values.get(fid) is not None:
-            lines.append(t(self.lang, "Saved now: {values}", values=value_text(values[fid])))
-        if previous.get(fid) is not None:
-            lines.append(t(self.lang, "Last year: {values}", values=value_text(previous[fid])))
-        return ("\n".join(lines),)
-
-    def _saved(self, unit: Unit, values: dict, raw: dict) -> str:
-        was = self.session.state(unit).state
-        self.store.save_answers(
-            self.session.year, {k: to_stored(v) for k, v in values.items()}, self._by(), self.now, raw
-        )
-        if was != IN_PROGRESS:
-            self.store.set_section_state(
-                self.session.year, unit.section_id, IN_PROGRESS, self._by(), self.now
-            )
-        self._save_state(mode="answer", step=None)
-        if was in (SUBMITTED, RETURNED):
-            return t(
-                self.lang, "This section was changed after submission: submit it again when you are done."
-            )
-        return ""
-
-    def _single_answer(self, unit: Unit, step: Step, text: str) -> Outcome:
-        field_ = self.session.template.fields[step.field_ids[0]]
-        value, problem = coerce(field_, text)
+    # Answers ------------------------------------------------------------------------------------------
+    def _figures(self, unit: Unit, step: Step, number: int, text: str) -> Outcome:
+        values, raw, problem = self._parse(step, text)
         if problem is not None:
-            return Outcome().say(problem.render(self.lang) + "\n" + t(self.lang, "Please send it again."))
-        note = self._saved(unit, {field_.id: value}, {field_.id: text})
-        unit_text = field_.unit if field_.numeric else ""
-        ack = t(
-            self.lang,
-            "✓ Saved: {label} = {value}{unit}",
-            label=field_.label,
-            value=value_text(value),
-            unit=unit_text,
-        )
-        return self._next(Outcome(), "\n".join(x for x in (ack, note, self._derived_note(step)) if x))
+            return problem
+        conflict = self._conflict(unit, step, values, raw, self.position.seen)
+        if conflict is not None:
+            return conflict
+        return self._saved_ack(unit, step, number, values, raw)
 
-    def _row_answer(self, unit: Unit, step: Step, text: str) -> Outcome:
+    def _parse(self, step: Step, text: str) -> tuple[dict, dict, Outcome | None]:
         fields = [self.session.template.fields[fid] for fid in step.field_ids]
+        if step.kind != ROW:
+            value, problem = coerce(fields[0], text)
+            if problem is not None:
+                return (
+                    {},
+                    {},
+                    Outcome().say(problem.render(self.lang) + "\n" + t(self.lang, "Please send it again.")),
+                )
+            return {fields[0].id: value}, {fields[0].id: text}, None
         parts = split_row(text)
         if len(parts) != len(fields):
-            return Outcome().say(
-                t(
-                    self.lang,
-                    "{label}: expected {count} numbers ({columns}), got {got}. "
-                    "Please send the whole row again.",
-                    label=step.label,
-                    count=len(fields),
-                    columns="、".join(step.columns),
-                    got=len(parts),
-                ),
-                (Button(t(self.lang, "All 0"), "zero"),),
+            message = t(
+                self.lang,
+                "{label}: expected {count} numbers ({columns}), got {got}. Please send the whole row again.",
+                label=step.label,
+                count=len(fields),
+                columns="、".join(step.columns),
+                got=len(parts),
             )
+            return {}, {}, Outcome().say(message, (zero_button(self.position.seq, self.lang),))
         values, problems = {}, []
         for field_, part, column in zip(fields, parts, step.columns, strict=True):
             value, problem = coerce(field_, part)
@@ -329,38 +281,116 @@ class Conversation:
             else:
                 values[field_.id] = value
         if problems:
-            return Outcome().say(
-                "\n".join(
-                    [
-                        t(self.lang, "{label}: not saved.", label=step.label),
-                        *problems,
-                        t(self.lang, "Please send the whole row again."),
-                    ]
-                )
-            )
-        note = self._saved(unit, values, {fid: text for fid in values})
-        shown = "、".join(
-            f"{c} {format_number(values[f.id])}" for c, f in zip(step.columns, fields, strict=True)
-        )
-        ack = t(self.lang, "✓ Saved: {label}: {values}", label=step.label, values=shown)
-        return self._next(Outcome(), "\n".join(x for x in (ack, note, self._derived_note(step)) if x))
+            lines = [t(self.lang, "{label}: not saved.", label=step.label), *problems]
+            lines.append(t(self.lang, "Please send the whole row again."))
+            return {}, {}, Outcome().say("\n".join(lines))
+        return values, {fid: text for fid in values}, None
 
-    def _derived_note(self, step: Step) -> str:
-        if not step.derived_ids:
-            return ""
-        session = self.session.refreshed()
-        shown = []
-        for fid in step.derived_ids:
-            value = session.figures.values.get(fid)
-            if value is not None:
-                shown.append(f"{self.session.template.fields[fid].label} {format_number(value)}")
-        return t(self.lang, "Computed: {values}", values="；".join(shown)) if shown else ""
+    def _conflict(
+        self, unit: Unit, step: Step, values: dict, raw: dict, seen: dict[str, int]
+    ) -> Outcome | None:
+        """None if the fields are as the person saw them; otherwise say who changed them, and ask."""
+        now = self.session.versions(step.field_ids)
+        if all(now[fid] == seen.get(fid, 0) for fid in step.field_ids):
+            return None
+        answers = self.session.answers
+        changed = next(
+            (answers[f] for f in step.field_ids if now[f] != seen.get(f, 0) and f in answers), None
+        )
+        self.position.seen = now
+        self.position.conflict = Conflict(
+            list(step.field_ids), {k: to_stored(v) for k, v in values.items()}, raw, now
+        )
+        self.position.seq += 1
+        self._save_position()
+        theirs = self._shown(step, self.session.figures.values)
+        mine = self._shown(step, values)
+        lines = [
+            t(
+                self.lang,
+                "Not saved: while you were answering, {who} saved “{label}” at {when}: {theirs}",
+                who=self._who(changed.by if changed else ""),
+                label=step.label,
+                when=f"{changed.at.astimezone(self.session.cycle.deadline.tzinfo):%H:%M}" if changed else "—",
+                theirs=theirs,
+            ),
+            t(self.lang, "Yours: {mine}", mine=mine),
+        ]
+        seq = self.position.seq
+        return Outcome().say(
+            "\n".join(lines),
+            (
+                Button(t(self.lang, "Save mine instead"), Action.of("overwrite", seq)),
+                Button(t(self.lang, "Keep theirs"), Action.of("keep", seq)),
+            ),
+        )
+
+    def _shown(self, step: Step, values: dict) -> str:
+        if step.kind == TEXT_STEP:
+            text = str(values.get(step.field_ids[0]) or "")
+            return t(self.lang, "{count} characters, “{start}”", count=len(text), start=excerpt(text, 30))
+        if step.kind == ROW:
+            return row_text(step, values)
+        return value_text(values.get(step.field_ids[0]))
+
+    def _who(self, by: str) -> str:
+        if by == self._by():
+            return t(self.lang, "you (in another chat)")
+        contact = self.store.get_contact(int(by.split(":")[1])) if by.startswith("user:") else None
+        return contact.name if contact and contact.name else t(self.lang, "a colleague")
+
+    def _saved_ack(self, unit: Unit, step: Step, number: int, values: dict, raw: dict) -> Outcome:
+        note = self._store(unit, values, raw)
+        fields = self.session.template.fields
+        if step.kind == TEXT_STEP:
+            text = values[step.field_ids[0]]
+            ack = t(self.lang, "✓ Saved “{label}” ({count} characters).", label=step.label, count=len(text))
+        elif step.kind == ROW:
+            ack = t(self.lang, "✓ Saved: {label}: {values}", label=step.label, values=row_text(step, values))
+        else:
+            field_ = fields[step.field_ids[0]]
+            value = values[field_.id]
+            ack = t(
+                self.lang,
+                "✓ Saved: {label} = {value}{unit}",
+                label=field_.label,
+                value=value_text(value),
+                unit=field_.unit if field_.numeric else "",
+            )
+        self.session = self.session.refreshed()
+        after = -1 if self.position.mode == EDIT else number
+        return self._next(
+            unit, after, "\n".join(x for x in (ack, note, derived_note(self.session, step, self.lang)) if x)
+        )
+
+    def _store(self, unit: Unit, values: dict, raw: dict) -> str:
+        was = self.session.state(unit).state
+        self.store.save_answers(
+            self.session.cycle_id, {k: to_stored(v) for k, v in values.items()}, self._by(), self.now, raw
+        )
+        for fid in values:
+            self._drop_draft(fid)
+        if was != IN_PROGRESS:
+            self.store.set_section_state(
+                self.session.cycle_id, unit.section_id, IN_PROGRESS, self._by(), self.now
+            )
+        self.session = self.session.refreshed()
+        if was in (SUBMITTED, RETURNED):
+            return t(
+                self.lang, "This section was changed after submission: submit it again when you are done."
+            )
+        return ""
+
+    def _drop_draft(self, fid: str) -> None:
+        self.position.drafts.pop(fid, None)
+        self.position.draft_base.pop(fid, None)
 
     def _narrative_part(self, step: Step, text: str) -> Outcome:
         cleaned = clean_text(text)
         if not cleaned:
             return Outcome().say(t(self.lang, "That message had no text. Send the text, then /done."))
-        draft = [*self._draft(step), cleaned]
+        fid = step.field_ids[0]
+        draft = [*self.position.drafts.get(fid, []), cleaned]
         total = sum(len(part) for part in draft)
         if total > MAX_NARRATIVE:
             return Outcome().say(
@@ -371,7 +401,10 @@ class Conversation:
                     max=MAX_NARRATIVE,
                 )
             )
-        self._set_draft(step, draft)
+        if fid not in self.position.drafts:
+            self.position.draft_base[fid] = self.position.seen.get(fid, 0)
+        self.position.drafts[fid] = draft
+        self._save_position()
         return Outcome().say(
             t(
                 self.lang,
@@ -379,18 +412,29 @@ class Conversation:
                 n=len(draft),
                 count=total,
             ),
-            (Button(t(self.lang, "Done"), "done"),),
+            (Button(t(self.lang, "Done"), Action.of("done", self.position.seq)),),
         )
 
-    # Summary and submission -------------------------------------------------------------------------
-    def summary(self, index: int, note: str | None = None) -> Outcome:
+    # Summary and submission ---------------------------------------------------------------------------
+    def summary(self, section_id: str, note: str | None = None) -> Outcome:
         """Show a section's answers and checks, with 修改 and 提交."""
-        return submission.summary(self.session.refreshed(), self.units, index, self.lang, note)
+        return submission.summary(self.session.refreshed(), self.units, section_id, self.lang, note)
 
-    def submit(self, index: int, confirmed: bool = False) -> Outcome:
-        """/submit or 提交: block on gaps and broken identities, confirm warnings, then submit."""
-        outcome = submission.submit(
-            self.session.refreshed(), self.contact, self.units, index, self.now, confirmed
-        )
-        self.state = self.store.get_user_state(self.contact.user_id)
+    def current_section(self) -> str | None:
+        """The section this person has open, if any."""
+        return self.position.unit if self._unit(self.position.unit) else None
+
+    def submit(self, section_id: str, content: str | None = None, confirmed: bool = False) -> Outcome:
+        """/submit or 提交: block on gaps and broken identities, confirm warnings, then submit.
+
+        ``content`` is the fingerprint of what the pressed button's summary showed: a section changed
+        since then is shown again instead of being submitted unseen."""
+        session = self.session.refreshed()
+        unit = self._unit(section_id)
+        if unit is not None and content is not None and session.content_stamp(unit) != content:
+            return Outcome().say(t(self.lang, EXPIRED)).extend(self.summary(section_id))
+        outcome = submission.submit(session, self.contact, self.units, section_id, self.now, confirmed)
+        if unit is not None and session.refreshed().state(unit).state == SUBMITTED:
+            self.position.leave()
+            self._save_position()
         return outcome

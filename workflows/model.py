@@ -234,3 +234,14 @@ class Template:
     def asked_fields(self, has_previous: bool) -> list[Field]:
         """Return the fields a person answers, in document order."""
         return [f for f in self.fields.values() if f.asked(has_previous)]
+
+
+def section_path(section: Section) -> str:
+    """Name a section with its parents' headings: 「六、说明与附表（二）附表」."""
+    parts = []
+    node: Section | None = section
+    while node is not None:
+        if node.heading:
+            parts.append(node.heading.rstrip("。"))
+        node = node.parent
+    return "".join(reversed(parts)) or section.title

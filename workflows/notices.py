@@ -7,7 +7,7 @@ from datetime import datetime
 from storage.records import Cycle
 from workflows.i18n import t
 from workflows.progress import DepartmentProgress, deadline_text
-from workflows.replies import Button, Reply
+from workflows.replies import Action, Button, Reply
 from workflows.session import ReportSession
 from workflows.units import Unit
 
@@ -27,7 +27,8 @@ def _owed_lines(session: ReportSession, units: list[Unit], lang: str) -> list[st
 def _with_deadline_and_button(lines: list[str], cycle: Cycle, now: datetime, lang: str) -> Reply:
     # Every message that asks a department to act ends with how long is left and a way to start.
     return Reply(
-        "\n".join([*lines, deadline_text(cycle, now, lang)]), ((Button(t(lang, "Fill in"), "fill"),),)
+        "\n".join([*lines, deadline_text(cycle, now, lang)]),
+        ((Button(t(lang, "Fill in"), Action.of("fill")),),),
     )
 
 

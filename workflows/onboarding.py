@@ -1,8 +1,9 @@
 """Invitation codes: random, single-use, expiring, and verifiable without the database.
 
-A code carries its role, department and expiry, signed with a key derived from a secret (the bot token
-by default). ``reportbot invite`` can therefore print one while the bot is running and holds the
-database; the bot checks the signature, the expiry, and that nobody has used the code yet.
+A code carries its role, department and expiry, signed with a key derived from a secret: 256 random
+bits generated at the first start and kept, private, beside the database (or a strong secret given in
+REPORTBOT_SECRET). ``reportbot invite`` can therefore print one while the bot is running and holds the
+database; the bot checks the signature, the expiry, and that nobody else has used the code yet.
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from storage.contract import Store
-from storage.records import Contact, Invite
+from storage.records import CONTACT, COORDINATOR, FROM_CONFIG, FROM_INVITE, Contact, Invite
 
-CONTACT, COORDINATOR = "contact", "coordinator"
 DEFAULT_TTL = timedelta(days=7)
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _CODE = re.compile(
@@ -53,6 +53,18 @@ def signing_key(secret: str) -> bytes:
     return hashlib.sha256(b"reportbot-invite:" + secret.encode()).digest()
 
 
+def secret_problem(secret: str) -> str | None:
+    """Why a given signing secret is too weak to guard coordinator invitations, or None if it is fine.
+
+    Anyone holding one invitation code can test guesses offline at hundreds of thousands a second, so
+    the secret must be long and random, not a word or a phrase."""
+    if len(secret) < 32:
+        return f"it has {len(secret)} characters; at least 32 random ones are needed"
+    if len(set(secret)) < 12:
+        return "it repeats too few different characters to be random"
+    return None
+
+
 @dataclass(frozen=True)
 class Issued:
     """A new invitation: the code and the deep link that carries it."""
@@ -84,8 +96,32 @@ def issue(
     return Issued(f"{body}-{_signature(key, body)}", role, department_id, expires)
 
 
-def redeem(store: Store, key: bytes, code: str, user_id: int, name: str, lang: str, now: datetime) -> Contact:
-    """Bind a Telegram user with a code; raises InviteError saying why a code does not work."""
+@dataclass(frozen=True)
+class Grant:
+    """What a valid code grants."""
+
+    code: str
+    role: str
+    department_id: str | None
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Redemption:
+    """The result of using a code: the person bound, or a role change waiting for their confirmation."""
+
+    contact: Contact | None
+    grant: Grant
+    previous: Contact | None = None
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Whether the person already holds another role and must confirm the change first."""
+        return self.contact is None
+
+
+def verify(key: bytes, code: str, now: datetime) -> Grant:
+    """Check a code's signature and expiry; raises InviteError("invalid"|"expired")."""
     code = code.strip()
     match = _CODE.match(code)
     if not match:
@@ -97,22 +133,59 @@ def redeem(store: Store, key: bytes, code: str, user_id: int, name: str, lang: s
     if now >= expires:
         raise InviteError("expired")
     role = CONTACT if match.group("role") == "c" else COORDINATOR
-    department_id = match.group("dept") or None
-    if role == CONTACT and store.get_department(department_id) is None:
+    return Grant(code, role, match.group("dept") or None, expires)
+
+
+def redeem(
+    store: Store,
+    key: bytes,
+    code: str,
+    user_id: int,
+    name: str,
+    lang: str,
+    now: datetime,
+    chat_id: int | None = None,
+    confirmed: bool = False,
+) -> Redemption:
+    """Bind a person with a code, in one transaction; raises InviteError saying why a code does not work.
+
+    Someone who already holds a different role is not moved silently: without ``confirmed`` nothing is
+    written and the result asks for confirmation. A role the configuration gives cannot be changed by
+    an invitation (the configuration would give it back at the next start)."""
+    grant = verify(key, code, now)
+    department = store.get_department(grant.department_id) if grant.role == CONTACT else None
+    if grant.role == CONTACT and (department is None or not department.active):
         raise InviteError("unknown_department")
-    if store.get_invite(code) is None:
-        store.put_invite(Invite(code, role, department_id, now, expires))
-    if store.consume_invite(code, user_id, now) is None:
+    used = store.get_invite(grant.code)
+    if used is not None and used.used_by != user_id:
         raise InviteError("used")
     existing = store.get_contact(user_id)
+    wanted = grant.department_id if grant.role == CONTACT else None
+    same = (
+        existing is not None
+        and existing.active
+        and (existing.role, existing.department_id) == (grant.role, wanted)
+    )
+    if existing is not None and existing.active and not same:
+        if existing.granted_by == FROM_CONFIG:
+            raise InviteError("configured")
+        if not confirmed:
+            return Redemption(None, grant, existing)
     contact = Contact(
         user_id=user_id,
-        role=role,
+        role=grant.role,
         name=name,
-        department_id=department_id if role == CONTACT else None,
+        department_id=wanted,
         lang=existing.lang if existing else lang,
-        chat_id=user_id,
-        bound_at=now,
+        chat_id=chat_id or user_id,
+        blocked=False,
+        bound_at=existing.bound_at if same else now,
+        granted_by=existing.granted_by if same else FROM_INVITE,
     )
-    store.put_contact(contact)
-    return contact
+    with store.transaction():
+        if used is None:
+            store.put_invite(
+                Invite(grant.code, grant.role, grant.department_id, now, grant.expires_at, user_id, now)
+            )
+        store.put_contact(contact)
+    return Redemption(contact, grant, existing)

@@ -7,6 +7,7 @@ from datetime import datetime, tzinfo
 
 from storage.records import (
     APPROVED,
+    CONTACT,
     IN_PROGRESS,
     NOT_STARTED,
     RETURNED,
@@ -16,7 +17,7 @@ from storage.records import (
     Department,
 )
 from workflows.i18n import t
-from workflows.replies import Outcome
+from workflows.replies import Outcome, Reply
 from workflows.session import ReportSession
 from workflows.units import Unit
 from workflows.wording import state_name
@@ -58,7 +59,7 @@ class DepartmentProgress:
 
 def department_progress(session: ReportSession) -> list[DepartmentProgress]:
     """Progress of every department that owns at least one section."""
-    answers = session.store.current_answers(session.year)
+    answers = session.answers
     out = []
     for department in session.departments:
         units = session.units_of(department.id)
@@ -72,7 +73,11 @@ def department_progress(session: ReportSession) -> list[DepartmentProgress]:
                 units,
                 [session.effective_state(u) for u in units],
                 max(moments) if moments else None,
-                session.store.list_contacts(department_id=department.id, role="contact"),
+                [
+                    c
+                    for c in session.store.list_contacts(department_id=department.id, role=CONTACT)
+                    if c.active
+                ],
             )
         )
     return out
@@ -104,6 +109,7 @@ def status(session: ReportSession, cycle: Cycle, now: datetime, lang: str) -> Ou
     lines = [
         t(lang, "{year} report — {deadline}", year=session.year, deadline=deadline_text(cycle, now, lang))
     ]
+    numbers = {unit.section_id: number for number, unit in enumerate(session.units, start=1)}
     for progress in department_progress(session):
         overdue = now > cycle.deadline and progress.owing
         flag = t(lang, " · OVERDUE") if overdue else ""
@@ -121,8 +127,7 @@ def status(session: ReportSession, cycle: Cycle, now: datetime, lang: str) -> Ou
             )
         )
         for unit, state in zip(progress.units, progress.states, strict=True):
-            number = session.units.index(unit) + 1
-            lines.append(f"  [{number}] {unit.title} — {state_name(lang, state)}")
+            lines.append(f"  [{numbers[unit.section_id]}] {unit.title} — {state_name(lang, state)}")
         if not progress.contacts:
             lines.append(t(lang, "  ⚠️ no contact has joined yet"))
         for contact in progress.contacts:
@@ -157,3 +162,38 @@ def missing(session: ReportSession, cycle: Cycle, now: datetime, lang: str) -> O
         return Outcome().say(t(lang, "Every section has been submitted."))
     head = t(lang, "Not yet submitted ({deadline}):", deadline=deadline_text(cycle, now, lang))
     return Outcome().say("\n".join([head, *lines]))
+
+
+def remind_targets(
+    session: ReportSession, cycle: Cycle, now: datetime, wanted: str = ""
+) -> tuple[list[tuple[Contact, Reply]], list[str], list[str]]:
+    """/remind: a reminder for each contact of the departments that owe sections (or of ``wanted``).
+
+    Returns the messages, the departments reminded, and the owing departments nobody could be told
+    (no contact has joined, or every contact blocked the bot)."""
+    from workflows.notices import reminder  # notices builds on this module
+
+    messages, reminded, unreachable = [], [], []
+    for entry in department_progress(session):
+        if not entry.owing or (wanted and wanted not in (entry.department.id, entry.department.name)):
+            continue
+        reachable = [c for c in entry.contacts if not c.blocked]
+        if not reachable:
+            unreachable.append(entry.department.name)
+            continue
+        messages += [(c, reminder(session, cycle, entry, now, c.lang)) for c in reachable]
+        reminded.append(entry.department.name)
+    return messages, reminded, unreachable
+
+
+def broadcast_report(lang: str, what: str, tally: dict[str, int], names: list[str]) -> str:
+    """What a coordinator is told once a broadcast has gone out: delivered, blocked, failed."""
+    return t(
+        lang,
+        "Reminders delivered to {sent} contacts ({names}); {blocked} have blocked the bot; "
+        "{failed} could not be delivered.",
+        sent=tally.get("sent", 0),
+        names="、".join(names) or "—",
+        blocked=tally.get("blocked", 0),
+        failed=tally.get("failed", 0),
+    )

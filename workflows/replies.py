@@ -1,16 +1,36 @@
-"""What the domain answers: texts with buttons, documents, and messages for other people."""
+"""What the domain answers: texts with actions, documents, and messages for other people.
+
+An ``Action`` is what a button means: a name and the arguments that pin it to the prompt it was made
+for (a section, a step, the version of what was shown). Channels encode it their own way (Telegram:
+callback data of at most 64 bytes) and hand it back unchanged when it is pressed.
+"""
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class Action:
+    """What pressing a button asks for: ``open("requests")``, ``zero("7")``, ``submit("t3", "1a2b")``."""
+
+    name: str
+    args: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, name: str, *args: object) -> Action:
+        """An action with its arguments as text."""
+        return cls(name, tuple(str(arg) for arg in args))
+
+
+@dataclass(frozen=True)
 class Button:
-    """An inline button: what it says and the action it triggers (kept short for callback data)."""
+    """A button: what it says and what it does."""
 
     label: str
-    action: str
+    action: Action
 
 
 @dataclass(frozen=True)
@@ -25,7 +45,7 @@ class Reply:
 
 @dataclass
 class Outcome:
-    """Replies to the person who acted, and messages for others (by Telegram user id)."""
+    """Replies to the person who acted, and messages for others (by user id)."""
 
     replies: list[Reply] = field(default_factory=list)
     notify: list[tuple[int, Reply]] = field(default_factory=list)
@@ -39,3 +59,14 @@ class Outcome:
         """Add a message for someone else."""
         self.notify.append((user_id, Reply(text, tuple(rows))))
         return self
+
+    def extend(self, other: Outcome) -> Outcome:
+        """Append another outcome's messages."""
+        self.replies.extend(other.replies)
+        self.notify.extend(other.notify)
+        return self
+
+
+def stamp(parts: Iterable[object]) -> str:
+    """A short fingerprint of what a prompt showed (field versions, a section's state): 8 hex digits."""
+    return f"{zlib.crc32('|'.join(map(str, parts)).encode()):08x}"

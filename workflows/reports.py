@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from decimal import Decimal
 from typing import Any
@@ -12,9 +13,8 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from workflows.assembly.document import Assembly, assemble
+from workflows.i18n import t
 from workflows.session import ReportSession
-from workflows.validation import Finding
 
 
 def owners(session: ReportSession) -> dict[str, str]:
@@ -22,17 +22,44 @@ def owners(session: ReportSession) -> dict[str, str]:
     return {section_id: d.name for d in session.departments for section_id in d.sections}
 
 
+@dataclass(frozen=True)
+class AssembledReport:
+    """The report as assembled now: the .docx, its name, and the caption that says what it still lacks."""
+
+    document: bytes
+    filename: str
+    caption: str
+
+
 def assemble_current(
-    session: ReportSession, organisation: Mapping[str, Any], now: datetime, zone: tzinfo
-) -> tuple[Assembly, list[Finding], bool]:
-    """Assemble what is stored now; the document is a draft while anything is missing or inconsistent."""
+    session: ReportSession, organisation: Mapping[str, Any], now: datetime, zone: tzinfo, lang: str
+) -> AssembledReport:
+    """Assemble what is stored now; the document is a draft while anything is missing or inconsistent.
+
+    Reads only what ``session`` has already computed, so it may run in a worker thread."""
+    from workflows.assembly.document import assemble  # python-docx is loaded only to assemble
+
     errors = [f for f in session.findings if f.blocking]
     today = now.astimezone(zone).date()
     assembly = assemble(session.template, session.figures, organisation, session.year, today, owners(session))
     draft = bool(assembly.gaps or errors)
     if draft:
         assembly.mark_draft(today)
-    return assembly, errors, draft
+        head = t(
+            lang,
+            "Draft: {gaps} parts missing, {errors} figures inconsistent.",
+            gaps=len(assembly.gaps),
+            errors=len(errors),
+        )
+    else:
+        head = t(lang, "Complete and consistent.")
+    lines = [
+        head,
+        *(f"· {gap.placeholder()}" for gap in assembly.gaps[:20]),
+        *(f"❌ {finding.render(lang)}" for finding in errors[:20]),
+    ]
+    name = f"report-{session.cycle_id}{'-draft' if draft else ''}.docx"
+    return AssembledReport(assembly.to_bytes(), name, "\n".join(lines))
 
 
 def _plain(value: Any) -> Any:
@@ -41,7 +68,7 @@ def _plain(value: Any) -> Any:
 
 def figures_json(session: ReportSession) -> bytes:
     """Every field with its value, who gave it and when (derived values marked), as UTF-8 JSON."""
-    answers = session.store.current_answers(session.year)
+    answers = session.answers
     fields = []
     for fid, field_ in session.template.fields.items():
         value = session.figures.values.get(fid)
@@ -56,7 +83,12 @@ def figures_json(session: ReportSession) -> bytes:
         if fid in answers:
             entry.update(by=answers[fid].by, at=answers[fid].at.isoformat(), version=answers[fid].version)
         fields.append(entry)
-    document = {"year": session.year, "template": session.template.id, "fields": fields}
+    document = {
+        "cycle": session.cycle_id,
+        "year": session.year,
+        "template": session.template.id,
+        "fields": fields,
+    }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.records import APPROVED, RETURNED, SUBMITTED, Contact
+from storage.records import APPROVED, CONTACT, RETURNED, SUBMITTED, Contact
 from workflows.i18n import t
-from workflows.replies import Button, Outcome
+from workflows.replies import Action, Button, Outcome
 from workflows.session import ReportSession
 from workflows.units import Unit
 
@@ -29,12 +29,23 @@ def _unknown(lang: str, ref: str) -> Outcome:
     return Outcome().say(t(lang, "No section “{ref}”. Use the number or id shown by /status.", ref=ref))
 
 
-def approve(session: ReportSession, coordinator: Contact, ref: str, now: datetime) -> Outcome:
-    """Approve a submitted section and tell its department."""
+def approve(
+    session: ReportSession, coordinator: Contact, ref: str, now: datetime, version: str | None = None
+) -> Outcome:
+    """Approve a submitted section and tell its department.
+
+    ``version`` comes with the 通过 button under a submission notice: the section must still be in the
+    state that notice was about (not returned and resubmitted since), or the button has expired."""
     lang = coordinator.lang
     unit = find_unit(session, ref)
     if unit is None:
         return _unknown(lang, ref)
+    if version is not None and str(session.state(unit).version) != version:
+        return Outcome().say(
+            t(lang, "This button has expired.")
+            + "\n"
+            + t(lang, "“{title}” changed since that notice; see /status.", title=unit.title)
+        )
     state = session.state(unit).state
     if state == APPROVED:
         return Outcome().say(t(lang, "“{title}” is already approved.", title=unit.title))
@@ -43,13 +54,14 @@ def approve(session: ReportSession, coordinator: Contact, ref: str, now: datetim
             t(lang, "“{title}” has not been submitted yet, so it cannot be approved.", title=unit.title)
         )
     session.store.set_section_state(
-        session.year, unit.section_id, APPROVED, f"user:{coordinator.user_id}", now
+        session.cycle_id, unit.section_id, APPROVED, f"user:{coordinator.user_id}", now
     )
     outcome = Outcome().say(t(lang, "Approved “{title}”.", title=unit.title))
-    for contact in session.store.list_contacts(department_id=unit.department_id, role="contact"):
-        outcome.tell(
-            contact.user_id, t(contact.lang, "“{title}” has been approved. Thank you!", title=unit.title)
-        )
+    for contact in session.store.list_contacts(department_id=unit.department_id, role=CONTACT):
+        if contact.active:
+            outcome.tell(
+                contact.user_id, t(contact.lang, "“{title}” has been approved. Thank you!", title=unit.title)
+            )
     return outcome
 
 
@@ -70,10 +82,11 @@ def return_section(
             t(lang, "“{title}” has not been submitted yet, so it cannot be returned.", title=unit.title)
         )
     by = f"user:{coordinator.user_id}"
-    session.store.set_section_state(session.year, unit.section_id, RETURNED, by, now, comment=comment)
+    session.store.set_section_state(session.cycle_id, unit.section_id, RETURNED, by, now, comment=comment)
     outcome = Outcome().say(t(lang, "Returned “{title}” to its department.", title=unit.title))
-    index = session.units_of(unit.department_id).index(unit)
-    for contact in session.store.list_contacts(department_id=unit.department_id, role="contact"):
+    for contact in session.store.list_contacts(department_id=unit.department_id, role=CONTACT):
+        if not contact.active:
+            continue
         outcome.tell(
             contact.user_id,
             t(
@@ -82,6 +95,6 @@ def return_section(
                 title=unit.title,
                 comment=comment,
             ),
-            (Button(t(contact.lang, "Revise"), f"open:{index}"),),
+            (Button(t(contact.lang, "Revise"), Action.of("open", unit.section_id)),),
         )
     return outcome

@@ -1,4 +1,4 @@
-"""One report year seen through the store: units, steps, figures and review states, computed on demand."""
+"""One report cycle seen through the store: units, steps, figures and review states, computed on demand."""
 
 from __future__ import annotations
 
@@ -8,30 +8,53 @@ from functools import cached_property
 from typing import Any
 
 from storage.contract import Store
-from storage.records import NOT_STARTED, Department, SectionState
+from storage.records import NOT_STARTED, Cycle, Department, SectionState
 from workflows.arithmetic import Figures, check_figures, compute, previous_figures, read_answers
 from workflows.model import Template
+from workflows.replies import stamp
 from workflows.units import Step, Unit, steps_for, units_for
 from workflows.validation import Finding
 
 
+def previous_cycle_id(store: Store, cycle: Cycle) -> str | None:
+    """The cycle whose figures are “last year's”: same template and period, the year before."""
+    for other in store.list_cycles():
+        if (
+            other.template_id == cycle.template_id
+            and other.period == cycle.period
+            and other.year == cycle.year - 1
+        ):
+            return other.id
+    return None
+
+
 @dataclass
 class ReportSession:
-    """The state of one report year. Cheap to build; build a new one per request."""
+    """The state of one report cycle. Cheap to build; build a new one per request."""
 
     store: Store
     template: Template
-    year: int
+    cycle: Cycle
     previous_fallback: Mapping[str, Any] | None = None
 
+    @property
+    def cycle_id(self) -> str:
+        """The cycle's id: everything it holds is keyed by it."""
+        return self.cycle.id
+
+    @property
+    def year(self) -> int:
+        """The report year the cycle covers."""
+        return self.cycle.year
+
     def refreshed(self) -> ReportSession:
-        """A new view of the same year, after writes (cached values are dropped)."""
-        return ReportSession(self.store, self.template, self.year, self.previous_fallback)
+        """A new view of the same cycle, after writes (cached values are dropped)."""
+        return ReportSession(self.store, self.template, self.cycle, self.previous_fallback)
 
     @cached_property
     def departments(self) -> list[Department]:
-        """All departments, in configured order."""
-        return self.store.list_departments()
+        """The departments taking part, in configured order (removed ones are history only)."""
+        return [d for d in self.store.list_departments() if d.active]
 
     @cached_property
     def units(self) -> list[Unit]:
@@ -53,21 +76,35 @@ class ReportSession:
     @cached_property
     def previous(self) -> dict[str, Any]:
         """Last year's figures: the previous cycle in the store, else the configured file."""
-        stored = {fid: v.value for fid, v in self.store.current_answers(self.year - 1).items()}
+        previous_id = previous_cycle_id(self.store, self.cycle)
+        stored = (
+            {fid: v.value for fid, v in self.store.current_answers(previous_id).items()}
+            if previous_id
+            else {}
+        )
         raw = stored or dict(self.previous_fallback or {})
         return previous_figures(self.template, raw)[0]
 
     @cached_property
+    def answers(self) -> dict:
+        """The current answer of every answered field (with who gave it, when, and its version)."""
+        return self.store.current_answers(self.cycle_id)
+
+    @cached_property
     def figures(self) -> Figures:
-        """This year's figures, derived values included."""
-        raw = {fid: v.value for fid, v in self.store.current_answers(self.year).items()}
-        given, _ = read_answers(self.template, raw)
+        """This cycle's figures, derived values included."""
+        given, _ = read_answers(self.template, {fid: v.value for fid, v in self.answers.items()})
         return compute(self.template, given, self.previous)
 
     @cached_property
     def findings(self) -> list[Finding]:
         """Every identity and check that currently fails."""
         return check_figures(self.figures)
+
+    @cached_property
+    def section_states(self) -> dict[str, SectionState]:
+        """Every stored section state of the cycle."""
+        return self.store.list_section_states(self.cycle_id)
 
     def steps(self, unit: Unit) -> list[Step]:
         """The prompts of a unit."""
@@ -77,18 +114,19 @@ class ReportSession:
         """Whether every field of a step has a value."""
         return all(self.figures.values.get(fid) is not None for fid in step.field_ids)
 
-    def first_open_step(self, unit: Unit) -> int | None:
-        """The index of the first unanswered step, or None when the unit is complete."""
-        return next((i for i, step in enumerate(self.steps(unit)) if not self.answered(step)), None)
+    def first_open_step(self, unit: Unit, after: int = -1) -> int | None:
+        """The first unanswered step after ``after`` (wrapping round), or None when the unit is complete."""
+        steps = self.steps(unit)
+        order = [*range(after + 1, len(steps)), *range(0, min(after + 1, len(steps)))]
+        return next((i for i in order if not self.answered(steps[i])), None)
 
     def state(self, unit: Unit) -> SectionState:
         """The review state of a unit."""
-        return self.store.get_section_state(self.year, unit.section_id)
+        return self.section_states.get(unit.section_id) or SectionState(self.cycle_id, unit.section_id)
 
     def started(self, unit: Unit) -> bool:
         """Whether any field of the unit has an answer."""
-        answers = self.store.current_answers(self.year)
-        return any(fid in answers for fid in unit.field_ids)
+        return any(fid in self.answers for fid in unit.field_ids)
 
     def unit_findings(self, unit: Unit) -> list[Finding]:
         """The failing checks that involve this unit's fields."""
@@ -101,3 +139,12 @@ class ReportSession:
         if state == NOT_STARTED and self.started(unit):
             return "in_progress"
         return state
+
+    def versions(self, field_ids: tuple[str, ...] | list[str]) -> dict[str, int]:
+        """The current version number of each field (0 if never answered)."""
+        return self.store.answer_versions(self.cycle_id, list(field_ids))
+
+    def content_stamp(self, unit: Unit) -> str:
+        """A fingerprint of a unit's answers and review state (a button made for them sees changes)."""
+        versions = self.versions(unit.field_ids)
+        return stamp([self.state(unit).version, *(versions[f] for f in unit.field_ids)])

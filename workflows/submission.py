@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.records import APPROVED, SUBMITTED, Contact
+from storage.records import APPROVED, COORDINATOR, SUBMITTED, Contact
 from workflows.i18n import t
 from workflows.numbers import format_number
-from workflows.replies import Button, Outcome
+from workflows.replies import Action, Button, Outcome
 from workflows.session import ReportSession
 from workflows.units import TEXT_STEP, Unit
 from workflows.wording import excerpt, finding_lines, state_name, value_text
@@ -16,11 +16,17 @@ APPROVED_NOTE = "This section is approved and can no longer be changed."
 NOT_YOURS = "That section is not one of yours. Send /fill to see yours."
 
 
+def _find(units: list[Unit], section_id: str) -> Unit | None:
+    return next((u for u in units if u.section_id == section_id), None)
+
+
 def summary(
-    session: ReportSession, units: list[Unit], index: int, lang: str, note: str | None = None
+    session: ReportSession, units: list[Unit], section_id: str, lang: str, note: str | None = None
 ) -> Outcome:
     """List a section's answers (computed values marked) and failing checks, with 修改 and 提交 buttons."""
-    unit = units[index]
+    unit = _find(units, section_id)
+    if unit is None:
+        return Outcome().say(t(lang, NOT_YOURS))
     state = session.effective_state(unit)
     lines = [note] if note else []
     lines.append(t(lang, "【{title}】 status: {state}", title=unit.title, state=state_name(lang, state)))
@@ -36,20 +42,29 @@ def summary(
     lines.extend(finding_lines(lang, session.unit_findings(unit)))
     if state == APPROVED:
         return Outcome().say("\n".join(lines))
+    content = session.content_stamp(unit)
     return Outcome().say(
         "\n".join(lines),
-        (Button(t(lang, "Change"), f"editmenu:{index}"), Button(t(lang, "Submit"), f"submit:{index}")),
+        (
+            Button(t(lang, "Change"), Action.of("editmenu", section_id)),
+            Button(t(lang, "Submit"), Action.of("submit", section_id, content)),
+        ),
     )
 
 
 def submit(
-    session: ReportSession, contact: Contact, units: list[Unit], index: int, now: datetime, confirmed: bool
+    session: ReportSession,
+    contact: Contact,
+    units: list[Unit],
+    section_id: str,
+    now: datetime,
+    confirmed: bool,
 ) -> Outcome:
     """Submit a section: refuse while answers are missing or identities fail; confirm warnings first."""
     lang = contact.lang
-    if not 0 <= index < len(units):
+    unit = _find(units, section_id)
+    if unit is None:
         return Outcome().say(t(lang, NOT_YOURS))
-    unit = units[index]
     state = session.state(unit).state
     if state == APPROVED:
         return Outcome().say(t(lang, APPROVED_NOTE))
@@ -67,7 +82,7 @@ def submit(
                 count=len(missing),
                 names=names,
             ),
-            (Button(t(lang, "Continue"), f"open:{index}"),),
+            (Button(t(lang, "Continue"), Action.of("open", section_id)),),
         )
     findings = session.unit_findings(unit)
     errors = [f for f in findings if f.blocking]
@@ -77,7 +92,7 @@ def submit(
             *finding_lines(lang, errors),
             t(lang, "Correct them and submit again."),
         ]
-        return Outcome().say("\n".join(text), (Button(t(lang, "Change"), f"editmenu:{index}"),))
+        return Outcome().say("\n".join(text), (Button(t(lang, "Change"), Action.of("editmenu", section_id)),))
     warnings = [f for f in findings if not f.blocking]
     if warnings and not confirmed:
         text = [
@@ -85,19 +100,17 @@ def submit(
             *finding_lines(lang, warnings),
             t(lang, "If the figures are right, submit anyway."),
         ]
+        content = session.content_stamp(unit)
         return Outcome().say(
             "\n".join(text),
             (
-                Button(t(lang, "Submit anyway"), f"confirm:{index}"),
-                Button(t(lang, "Change"), f"editmenu:{index}"),
+                Button(t(lang, "Submit anyway"), Action.of("confirm", section_id, content)),
+                Button(t(lang, "Change"), Action.of("editmenu", section_id)),
             ),
         )
-    by = f"user:{contact.user_id}"
-    session.store.set_section_state(session.year, unit.section_id, SUBMITTED, by, now)
-    user_state = session.store.get_user_state(contact.user_id)
-    user_state.update(mode="answer")
-    user_state.pop("step", None)
-    session.store.set_user_state(contact.user_id, user_state)
+    submitted = session.store.set_section_state(
+        session.cycle_id, unit.section_id, SUBMITTED, f"user:{contact.user_id}", now
+    )
     outcome = Outcome().say(
         t(
             lang,
@@ -106,7 +119,9 @@ def submit(
         )
     )
     department = session.department(unit.department_id)
-    for coordinator in session.store.list_contacts(role="coordinator"):
+    for coordinator in session.store.list_contacts(role=COORDINATOR):
+        if not coordinator.active:
+            continue
         lines = [
             t(
                 coordinator.lang,
@@ -116,9 +131,8 @@ def submit(
             ),
             *finding_lines(coordinator.lang, warnings),
         ]
+        approve = Action.of("approve", unit.section_id, submitted.version)
         outcome.tell(
-            coordinator.user_id,
-            "\n".join(lines),
-            (Button(t(coordinator.lang, "Approve"), f"approve:{unit.section_id}"),),
+            coordinator.user_id, "\n".join(lines), (Button(t(coordinator.lang, "Approve"), approve),)
         )
     return outcome

@@ -6,8 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from storage.records import Department
-from workflows.assembly.document import section_path
-from workflows.model import NARRATIVE, Band, Field, Section, Template
+from workflows.model import NARRATIVE, Band, Field, Section, Template, section_path
 
 SINGLE, ROW, TEXT_STEP = "single", "row", "narrative"
 

@@ -6,17 +6,20 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.app import build_application
-from bot.demo import example_settings
-from bot.local_api import Limits, LocalBotApi
-from bot.scheduler import Scheduler
+from bot.app import ReportBot
+from bot.courier import Pace
+from bot.offline.demo import example_settings
+from bot.offline.local_api import Limits, LocalBotApi
+from bot.offline.simulation import Simulation
 from bot.services import Services
-from bot.simulation import Simulation
 from storage import open_store
+from storage.records import CONTACT, COORDINATOR
 from workflows.clock import ManualClock
 from workflows.cycles import new_cycle
-from workflows.onboarding import CONTACT, COORDINATOR, issue
+from workflows.onboarding import issue
 from workflows.workdays import WorkCalendar
+
+FAST = Pace(per_second=0, per_chat_seconds=0, retry_base=0.05, retry_max=0.5)  # no flood-control waits
 
 ZONE = ZoneInfo("Asia/Shanghai")
 START = datetime(2027, 1, 6, 9, 0, tzinfo=ZONE)  # a Wednesday
@@ -26,7 +29,8 @@ DEADLINE = datetime(2027, 1, 20, 18, 0, tzinfo=ZONE)
 class Harness:
     """Everything an end-to-end scenario needs; restart() rebuilds the bot on the same database."""
 
-    def __init__(self, tmp_path: Path, limits: Limits | None = None) -> None:
+    def __init__(self, tmp_path: Path, limits: Limits | None = None, pace: Pace = FAST) -> None:
+        self.pace = pace
         self.api = LocalBotApi(limits=limits)
         self.api.start()
         self.clock = ManualClock(START)
@@ -39,8 +43,9 @@ class Harness:
         self.store = open_store(self.settings.database)
         self.services = Services(self.settings, self.store, self.clock)
         self.services.sync_from_settings()
-        self.scheduler = Scheduler(self.services, WorkCalendar.load(), escalate_after=2)
-        self.sim = Simulation(self.api, build_application(self.services, self.api.token, self.scheduler))
+        self.bot = ReportBot(self.services, self.api.token, WorkCalendar.load(), 2, self.pace, poll_timeout=1)
+        self.scheduler = self.bot.scheduler
+        self.sim = Simulation(self.api, self.bot)
         await self.sim.start()
         return self.sim
 
@@ -54,12 +59,19 @@ class Harness:
         await self.stop()
         return await self.start()
 
-    def open_cycle(
-        self, year: int = 2026, deadline: datetime = DEADLINE, opens: datetime | None = None
+    async def open_cycle(
+        self,
+        year: int = 2026,
+        deadline: datetime = DEADLINE,
+        opens: datetime | None = None,
+        period: str = "year",
     ) -> None:
-        """Create the report year's cycle (opening now unless told otherwise)."""
-        cycle = new_cycle(self.settings.template.id, year, deadline, opens, "Asia/Shanghai", self.clock.now())
-        self.store.put_cycle(cycle)
+        """Create the report year's cycle (opening now unless told otherwise), as the bot's own write."""
+        cycle = new_cycle(
+            self.settings.template.id, year, deadline, opens, "Asia/Shanghai", self.clock.now(), period=period
+        )
+        async with self.bot.runtime.unit("test") as unit:
+            unit.store.put_cycle(cycle)
 
     def code(self, department: str | None = None, expires: timedelta = timedelta(days=7)) -> str:
         """A fresh invitation code (a department contact's, or a coordinator's)."""

@@ -8,12 +8,13 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
-from storage import open_store
+from storage import kept_secret, open_store
 from storage.records import Department
-from workflows.onboarding import redeem, signing_key
+from workflows.onboarding import InviteError, redeem, signing_key
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,10 +65,36 @@ def test_invite_prints_a_link_and_a_code_that_the_bot_accepts(tmp_path):
     assert result.exit_code == 0, result.output
     link, code = result.output.split()
     assert link == f"https://t.me/my_office_report_bot?start={code}"
+    # Signed with the random secret kept (0600) in the database folder, not with the token.
+    secret = tmp_path / "db" / "signing-secret"
+    assert oct(secret.stat().st_mode)[-3:] == "600" and len(secret.read_text().strip()) >= 40
     store = open_store(tmp_path / "db")
     store.put_department(Department("policy", "政策法规科"))
-    contact = redeem(store, signing_key("123:secret"), code, 5, "钱", "zh", datetime.now(UTC))
-    assert contact.department_id == "policy"
+    with pytest.raises(InviteError):
+        redeem(store, signing_key("123:secret"), code, 5, "钱", "zh", datetime.now(UTC))
+    redeemed = redeem(
+        store, signing_key(kept_secret(tmp_path / "db")), code, 5, "钱", "zh", datetime.now(UTC)
+    )
+    assert redeemed.contact.department_id == "policy"
+    store.close()
+
+
+def test_a_weak_secret_is_refused_and_a_strong_one_signs(tmp_path):
+    weak = CliRunner(env={"REPORTBOT_SECRET": "correct horse battery"}).invoke(
+        main, ["invite", "--config", str(config(tmp_path)), "--coordinator"]
+    )
+    assert weak.exit_code == 2 and "REPORTBOT_SECRET is too weak (it has 21 characters" in weak.output
+    strong = "Zq8-x_3LkP0aVw9NcR2tYbH7mJ5eUdF4gS6"
+    result = CliRunner(env={"REPORTBOT_SECRET": strong}).invoke(
+        main, ["invite", "--config", str(config(tmp_path)), "--coordinator"]
+    )
+    assert result.exit_code == 0, result.output
+    code = result.output.split()[-1]
+    store = open_store(tmp_path / "db")
+    assert (
+        redeem(store, signing_key(strong), code, 5, "王", "zh", datetime.now(UTC)).contact.role
+        == "coordinator"
+    )
     store.close()
 
 
@@ -96,10 +123,12 @@ def test_cycle_open_and_list(tmp_path):
     assert again.exit_code == 2 and "exists already" in again.output
     backwards = cycle("open", "--year", "2027", "--deadline", "2027-01-02", "--opens", "2027-01-04")
     assert backwards.exit_code == 2 and "must come after the opening" in backwards.output
-    closed = cycle("close", "--year", "2026")
+    closed = cycle("close", "--cycle", "2026")
     assert closed.exit_code == 0 and closed.output == "cycle 2026: closed\n"
     assert "closed" in cycle("list").output
-    assert cycle("close", "--year", "2026").exit_code == 2
+    assert cycle("close", "--cycle", "2026").exit_code == 2
+    quarter = cycle("open", "--year", "2027", "--period", "Q1", "--deadline", "2027-04-20")
+    assert quarter.exit_code == 0 and quarter.output.startswith("cycle 2027-Q1: opens"), quarter.output
 
 
 def test_cycle_commands_explain_a_running_bot(tmp_path):

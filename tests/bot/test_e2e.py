@@ -12,13 +12,12 @@ from datetime import timedelta
 import docx
 import pytest
 
-from bot.local_api import Limits
+from bot.offline.local_api import Limits
 from storage.records import APPROVED, RETURNED, SUBMITTED
 from tests.bot.harness import Harness
 from tests.conftest import EXAMPLES
 from workflows.files import read_answers_file
 from workflows.numbers import format_number
-from workflows.session import ReportSession
 from workflows.units import ROW, TEXT_STEP
 
 COORDINATOR, OFFICE, POLICY, APPROVAL, IT, HR = 1, 11, 12, 13, 14, 15
@@ -29,7 +28,7 @@ ANSWERS = read_answers_file(EXAMPLES / "2021" / "answers.yaml")
 async def harness(tmp_path):
     h = Harness(tmp_path)
     await h.start()
-    h.open_cycle()
+    await h.open_cycle()
     yield h
     await h.stop()
     h.close()
@@ -140,7 +139,7 @@ async def test_two_departments_fill_at_once_and_the_coordinator_follows(harness)
     approval = h.store.get_department("approval")
     it = h.store.get_department("it")
     # Interleave two departments, step by step.
-    session = ReportSession(h.store, h.settings.template, 2026)
+    session = h.services.session(h.services.cycle())
     t2_steps = session.steps(session.units_of(approval.id)[0])
     it_steps = session.steps(session.units_of(it.id)[0])
     await h.sim.say(APPROVAL, "/fill")
@@ -170,7 +169,7 @@ async def test_two_departments_fill_at_once_and_the_coordinator_follows(harness)
     approved = await h.sim.press(COORDINATOR, "通过", notice)
     assert texts(approved) == "已通过“二、主动公开政府信息情况”。"
     assert h.api.messages_to(APPROVAL)[-1].text == "“二、主动公开政府信息情况”已审核通过，谢谢！"
-    assert h.store.get_section_state(2026, "proactive").state == APPROVED
+    assert h.store.get_section_state("2026", "proactive").state == APPROVED
     locked = await h.sim.say(APPROVAL, "/fill")
     assert "该部分已审核通过，不能再修改" in texts(locked)
 
@@ -198,7 +197,7 @@ async def test_a_wrong_number_and_a_broken_identity_are_corrected(harness):
     assert "✓ 已记录：一、本年新收政府信息公开申请数量：自然人 40" in texts(accepted)
     assert "一、本年新收政府信息公开申请数量 · 总计 49" in texts(accepted)  # derived, shown, not asked
 
-    session = ReportSession(h.store, h.settings.template, 2026)
+    session = h.services.session(h.services.cycle())
     steps = session.steps(session.unit("requests"))
     for step in steps[1:]:
         for text in with_mistake(step):
@@ -210,7 +209,7 @@ async def test_a_wrong_number_and_a_broken_identity_are_corrected(harness):
         "❌ 申请数量勾稽关系（自然人）：新收与上年结转之和（自然人） 43 与 办理总计与结转下年之和（自然人） 44 不符（相差 1）"
         in text
     )
-    assert h.store.get_section_state(2026, "requests").state != SUBMITTED
+    assert h.store.get_section_state("2026", "requests").state != SUBMITTED
 
     await h.sim.press(POLICY, "修改")
     last = len(steps)
@@ -220,8 +219,8 @@ async def test_a_wrong_number_and_a_broken_identity_are_corrected(harness):
     assert "❌" not in texts(fixed)
     done = await h.sim.press(POLICY, "提交")
     assert "已提交" in texts(done)
-    assert h.store.get_section_state(2026, "requests").state == SUBMITTED
-    history = h.store.answer_history(2026, "t3.carried_out.natural")
+    assert h.store.get_section_state("2026", "requests").state == SUBMITTED
+    history = h.store.answer_history("2026", "t3.carried_out.natural")
     assert [v.value for v in history] == [5, 4]
 
 
@@ -243,7 +242,7 @@ async def test_a_restart_mid_section_resumes_where_each_person_was(harness):
     finished = await h.sim.say(OFFICE, "/done")
     assert "✓ 已保存“主动公开工作情况”" in texts(finished)
     assert "请撰写：政府信息管理情况" in texts(finished)
-    stored = h.store.current_answers(2026)["overview.proactive.text"].value
+    stored = h.store.current_answers("2026")["overview.proactive.text"].value
     assert stored == "第一段：全年主动公开政府信息215条。\n\n第二段：政策解读14篇。\n\n第三段：回应关切3次。"
     continued = await h.sim.say(APPROVAL, "/fill")
     assert "行政规范性文件" in texts(continued) and "第 2/6 项" in texts(continued)
@@ -256,7 +255,7 @@ async def test_return_for_revision_and_resubmission(harness):
     await h.sim.say(HR, "/fill")
     await h.sim.press(HR, "2. 五、存在的主要问题及改进情况")
     await h.sim.press(HR, "提交")
-    assert h.store.get_section_state(2026, "problems").state == SUBMITTED
+    assert h.store.get_section_state("2026", "problems").state == SUBMITTED
 
     status = texts(await h.sim.say(COORDINATOR, "/status"))
     number = next(
@@ -266,7 +265,7 @@ async def test_return_for_revision_and_resubmission(harness):
     assert texts(returned) == "已将“五、存在的主要问题及改进情况”退回负责部门。"
     told = h.api.messages_to(HR)[-1]
     assert told.text == "“五、存在的主要问题及改进情况”被退回修改：请补充上年度问题的整改结果"
-    assert h.store.get_section_state(2026, "problems").state == RETURNED
+    assert h.store.get_section_state("2026", "problems").state == RETURNED
 
     revise = await h.sim.press(HR, "修改", told)
     assert "状态：已退回" in texts(revise)
@@ -278,7 +277,7 @@ async def test_return_for_revision_and_resubmission(harness):
     assert "该部分在提交后被修改，改完后请重新提交" in texts(saved)
     resubmitted = await h.sim.say(HR, "/submit")
     assert "已提交" in texts(resubmitted)
-    states = [step["state"] for step in h.store.get_section_state(2026, "problems").history]
+    states = [step["state"] for step in h.store.get_section_state("2026", "problems").history]
     assert states == ["in_progress", "submitted", "returned", "in_progress", "submitted"]
 
 
@@ -307,7 +306,8 @@ async def test_assemble_sends_a_draft_until_complete_then_the_report(harness):
         await fill_section(h, user_id, dept, section)
     final = await h.sim.say(COORDINATOR, "/assemble")
     assert final[-1].filename == "report-2026.docx" and final[-1].text == "报告已完整，数字一致。"
-    received = await h.sim.application.bot.get_file(f"doc{final[-1].message_id}")  # as a client downloads it
+    file_id = f"doc{COORDINATOR}_{final[-1].message_id}"
+    received = await h.bot.application.bot.get_file(file_id)  # as a client downloads it
     document = docx.Document(io.BytesIO(bytes(await received.download_as_bytearray())))
     assert not document.sections[0].header.paragraphs[0].text
     rows = [[c.text for c in row.cells] for row in document.tables[1].rows]
@@ -315,8 +315,9 @@ async def test_assemble_sends_a_draft_until_complete_then_the_report(harness):
     assert "江滨市科学技术局2026年政府信息公开工作年度报告" in document.paragraphs[0].text
 
     exported = await h.sim.say(COORDINATOR, "/export")
-    assert [m.filename for m in exported] == ["figures-2026.xlsx", "figures-2026.json"]
-    assert b'"t3.new.total"' in exported[1].document
+    assert exported[0].text == "正在导出全部数据，文件稍后发送。"
+    assert [m.filename for m in exported[1:]] == ["figures-2026.xlsx", "figures-2026.json"]
+    assert b'"t3.new.total"' in exported[2].document
 
 
 async def test_language_switch_and_help_per_role(harness):
@@ -334,18 +335,19 @@ async def test_language_switch_and_help_per_role(harness):
 async def test_telegram_faults_do_not_stop_the_bot(tmp_path):
     h = Harness(tmp_path, limits=Limits(per_chat=1, overall=30, retry_after=1))
     await h.start()
-    h.open_cycle()
+    await h.open_cycle()
     try:
         await join_everyone(h)
         # /export sends two files at once: the second trips the per-chat flood limit (HTTP 429) and
         # is delivered after the retry_after the server asked for.
         exported = await h.sim.say(COORDINATOR, "/export")
-        assert [m.filename for m in exported] == ["figures-2026.xlsx", "figures-2026.json"]
+        assert [m.filename for m in exported[1:]] == ["figures-2026.xlsx", "figures-2026.json"]
         assert ("sendDocument", COORDINATOR, "429") in h.api.rejected
         # A contact who blocked the bot is recorded, shown in /status, and cleared when they write again.
         h.api.blocked.add(IT)
         reminded = await h.sim.say(COORDINATOR, "/remind")
-        assert "已提醒" in texts(reminded)
+        assert "正在提醒" in texts(reminded)
+        assert "1 人已屏蔽机器人" in texts(reminded)
         assert h.store.get_contact(IT).blocked
         status = texts(await h.sim.say(COORDINATOR, "/status"))
         assert "⚠️ 李信息 已屏蔽机器人，无法送达" in status
@@ -372,6 +374,6 @@ async def test_a_half_written_text_survives_switching_sections(harness):
     await h.sim.say(HR, "第二段：培训考核。")
     await h.sim.say(HR, "/done")
     assert (
-        h.store.current_answers(2026)["overview.oversight.text"].value
+        h.store.current_answers("2026")["overview.oversight.text"].value
         == "第一段：组织领导。\n\n第二段：培训考核。"
     )

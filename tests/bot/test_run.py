@@ -10,9 +10,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.local_api import LocalBotApi
-from storage import open_store
-from workflows.onboarding import CONTACT, issue, signing_key
+from bot.offline.local_api import LocalBotApi
+from storage import kept_secret, open_store
+from storage.records import CONTACT
+from workflows.onboarding import issue, signing_key
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,7 +45,7 @@ def test_run_serves_a_real_conversation_and_keeps_the_token_out_of_the_log(tmp_p
     )
     try:
         assert wait_for(lambda: api.calls["getUpdates"] > 0), "the bot never polled"
-        code = issue(signing_key(api.token), CONTACT, "policy", datetime.now(UTC)).code
+        code = issue(signing_key(kept_secret(tmp_path / "db")), CONTACT, "policy", datetime.now(UTC)).code
         api.user(12, "钱法规")
         api.send_text(12, f"/start {code}")
         assert wait_for(lambda: api.messages_to(12)), "no answer to /start"
@@ -59,6 +60,6 @@ def test_run_serves_a_real_conversation_and_keeps_the_token_out_of_the_log(tmp_p
     store = open_store(tmp_path / "db")
     try:
         assert store.get_contact(12).department_id == "policy"
-        assert store.get_cycle(2026) is not None  # the [cycle] of the configuration
+        assert store.get_cycle("2026") is not None  # the [cycle] of the configuration
     finally:
         store.close()

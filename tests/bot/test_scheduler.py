@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.local_api import Limits
+from bot.courier import Pace
+from bot.offline.local_api import Limits
 from storage.records import Contact
 from tests.bot.harness import ZONE, Harness
 from tests.bot.test_e2e import APPROVAL, COORDINATOR, HR, IT, OFFICE, POLICY, fill_section, join_everyone
@@ -37,15 +38,22 @@ async def spring(tmp_path):
     await join_everyone(h)
     h.api.user(HEAD, "吴主任")
     await h.sim.say(HEAD, f"/start {h.code('office')}")
-    h.open_cycle(year=2025, deadline=at(13, 18), opens=at(2, 10))
+    await h.open_cycle(year=2025, deadline=at(13, 18), opens=at(2, 10))
     yield h
     await h.stop()
     h.close()
 
 
+async def tick(h):
+    """The scheduler's job runs; wait until what it made due has been delivered."""
+    result = await h.scheduler.tick()
+    await h.sim.runtime.settled(result.cause)
+    return result
+
+
 def log_by_day(h):
     days: dict[int, list[tuple[str, str]]] = {}
-    for entry in h.store.list_reminders(2025):
+    for entry in h.store.list_reminders("2025"):
         days.setdefault(entry.sent_at.astimezone(ZONE).day, []).append((entry.department_id, entry.slot))
     return days
 
@@ -53,20 +61,20 @@ def log_by_day(h):
 async def test_a_whole_cycle_across_deadline_weekend_holiday_and_adjusted_saturday(spring):
     h = spring
     h.clock.set(at(2, 10))
-    await h.scheduler.tick()
+    await tick(h)
     opening = h.api.messages_to(APPROVAL)[-1]
     assert opening.text.startswith("2025 年报告开始填报。行政审批科需要填写：\n· 二、主动公开政府信息情况")
     assert "截止 2月13日，还剩 11 天" in opening.text
     assert opening.buttons[0][0]["text"] == "开始填写"
-    assert h.store.get_cycle(2025).opened
+    assert h.store.get_cycle("2025").opened
 
     for day in range(3, 27):
         h.clock.set(at(day))
         if day == 11:  # 行政审批科 finishes between the first and second reminder
             await fill_section(h, APPROVAL, "approval", "proactive")
             await h.sim.press(APPROVAL, "提交")
-        await h.scheduler.tick()
-        await h.scheduler.tick()  # a second run at the same moment sends nothing more
+        await tick(h)
+        await tick(h)  # a second run at the same moment sends nothing more
 
     days = log_by_day(h)
     everyone = {"office", "policy", "approval", "it", "hr"}
@@ -99,17 +107,18 @@ async def test_a_whole_cycle_across_deadline_weekend_holiday_and_adjusted_saturd
 async def test_restarts_neither_repeat_nor_miss_reminders(spring):
     h = spring
     h.clock.set(at(10, 9, 5))
-    await h.scheduler.tick()
-    first = h.store.list_reminders(2025)
+    await tick(h)
+    first = h.store.list_reminders("2025")
     assert {e.slot for e in first} == {"open", "before:3"}  # opening was missed too: sent late, once
 
     await h.sim.stop()
     h.store.close()
     h.clock.set(at(12, 10))  # before:1 passed while down
     await h.start()
-    slots = [e.slot for e in h.store.list_reminders(2025)]
+    slots = [e.slot for e in h.store.list_reminders("2025")]
     assert slots.count("before:1") == 5 and slots.count("before:3") == 5
-    names = {job.name for job in h.sim.application.job_queue.jobs()}
+    await h.sim.runtime.settled("tick:1")
+    names = {job.name for job in h.bot.application.job_queue.jobs()}
     assert {
         "remind:2025:deadline",
         "remind:2025:overdue:2026-02-14",
@@ -117,30 +126,33 @@ async def test_restarts_neither_repeat_nor_miss_reminders(spring):
     } <= names
 
     await h.restart()  # again at once: nothing new
-    assert len(h.store.list_reminders(2025)) == len(slots)
+    assert len(h.store.list_reminders("2025")) == len(slots)
 
     await h.sim.stop()
     h.store.close()
     h.clock.set(at(24, 11))  # down over the deadline and the holiday
     await h.start()
-    new = [(e.department_id, e.slot) for e in h.store.list_reminders(2025)][len(slots) :]
+    new = [(e.department_id, e.slot) for e in h.store.list_reminders("2025")][len(slots) :]
     assert ("office", "overdue:2026-02-24") in new and ("_coordinators", "digest:2026-02-24") in new
     assert not [s for _, s in new if s in ("deadline", "overdue:2026-02-14", "digest:2026-02-14")]
 
 
 async def test_an_opening_under_flood_control_loses_no_message(tmp_path):
-    h = Harness(tmp_path, limits=Limits(per_chat=1, overall=10, retry_after=1))
+    h = Harness(tmp_path, limits=Limits(per_chat=1, overall=10, retry_after=1), pace=Pace(retry_base=0.05))
     h.clock.set(at(1, 12))
     await h.start()
     try:
-        for user_id in range(1000, 1060):
-            h.store.put_contact(Contact(user_id, "contact", f"联系人{user_id}", "office", chat_id=user_id))
-        h.open_cycle(year=2025, deadline=at(13, 18), opens=at(2, 10))
+        async with h.bot.runtime.unit("test") as unit:
+            for user_id in range(1000, 1060):
+                unit.store.put_contact(
+                    Contact(user_id, "contact", f"联系人{user_id}", "office", chat_id=user_id)
+                )
+        await h.open_cycle(year=2025, deadline=at(13, 18), opens=at(2, 10))
         h.clock.set(at(2, 10))
-        result = await h.scheduler.tick()
-        assert result.report.delivered == 60 and not result.report.unreachable
+        await tick(h)
         assert any(code == "429" for _, _, code in h.api.rejected)  # the server pushed back …
-        assert all(h.api.messages_to(u) for u in range(1000, 1060))  # … and every contact got the opening
+        assert all(len(h.api.messages_to(u)) == 1 for u in range(1000, 1060))  # … and everyone got it once
+        assert h.store.pending_deliveries() == []
     finally:
         await h.stop()
         h.close()
@@ -160,10 +172,10 @@ async def test_coordinator_opens_a_cycle_from_telegram(tmp_path):
         assert again[0].text == "2026 年度填报已存在。"
         assert "该命令仅限协调人使用" in (await h.sim.say(HR, "/cycle"))[0].text
         closed = await h.sim.say(COORDINATOR, "/cycle close 2026")
-        assert closed[0].text == "2026 年度填报已结束，不再发送提醒。"
+        assert closed[0].text == "填报周期 2026 已结束，不再发送提醒。"
         assert (await h.sim.say(COORDINATOR, "/cycle"))[0].text == "2026 · 已结束 · 2027-01-20 18:00"
         h.clock.advance(timedelta(days=20))
-        assert (await h.scheduler.tick()).sent == []
+        assert (await tick(h)).sent == []
         assert "目前没有正在填报的报告" in (await h.sim.say(OFFICE, "/fill"))[0].text
         assert IT and POLICY
     finally:

@@ -92,7 +92,10 @@ def test_answers_keep_every_version(store):
     assert current["t3.new.natural"].value == 41 and current["t3.new.natural"].version == 2
     assert current["t3.new.natural"].by == "user:2"
     history = store.answer_history("2026", "t3.new.natural")
-    assert [(v.value, v.by, v.raw, v.version) for v in history] == [(40, "user:1", "40件", 1), (41, "user:2", None, 2)]
+    assert [(v.value, v.by, v.raw, v.version) for v in history] == [
+        (40, "user:1", "40件", 1),
+        (41, "user:2", None, 2),
+    ]
     assert store.count_answer_versions("2026") == 3
     assert store.current_answers("2025")["t3.new.natural"].value == 7
     assert store.answer_versions("2026", ["t3.new.natural", "t3.new.legal", "nope"]) == {
@@ -199,9 +202,12 @@ def test_a_transaction_commits_all_or_nothing(store):
     store.save_answer("2026", "a", 1, "u", NOW)
     with pytest.raises(RuntimeError), store.transaction():
         store.save_answer("2026", "a", 2, "u", NOW)
+        store.save_answer("2026", "new", 5, "u", NOW)
+        assert set(store.current_answers("2026")) == {"a", "new"}  # new tables are listed at once
         store.put_contact(Contact(1, "contact", "张三", "office"))
         store.set_conversation("2026", 1, {"seq": 1})
         raise RuntimeError("the handler failed")
+    assert set(store.current_answers("2026")) == {"a"}
     assert store.current_answers("2026")["a"].value == 1
     assert store.answer_versions("2026", ["a"]) == {"a": 1}
     assert store.get_contact(1) is None and store.list_contacts(department_id="office") == []

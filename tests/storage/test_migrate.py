@@ -15,35 +15,108 @@ LAYOUT1 = {
         "2": {"id": "policy", "name": "政策法规科", "sections": ["requests"], "head_user_id": 7},
     },
     "contacts": {
-        "1": {"user_id": 1, "role": "coordinator", "name": "", "department_id": None, "lang": "zh",
-              "chat_id": 1, "blocked": False, "bound_at": None},
-        "2": {"user_id": 12, "role": "contact", "name": "钱法规", "department_id": "policy", "lang": "en",
-              "chat_id": 12, "blocked": True, "bound_at": "2027-01-05T09:00:00+08:00"},
+        "1": {
+            "user_id": 1,
+            "role": "coordinator",
+            "name": "",
+            "department_id": None,
+            "lang": "zh",
+            "chat_id": 1,
+            "blocked": False,
+            "bound_at": None,
+        },
+        "2": {
+            "user_id": 12,
+            "role": "contact",
+            "name": "钱法规",
+            "department_id": "policy",
+            "lang": "en",
+            "chat_id": 12,
+            "blocked": True,
+            "bound_at": "2027-01-05T09:00:00+08:00",
+        },
     },
-    "invites": {"1": {"code": "cpolicy-x", "role": "contact", "department_id": "policy",
-                      "created_at": "2027-01-05T09:00:00+08:00", "expires_at": "2027-01-12T09:00:00+08:00",
-                      "used_by": 12, "used_at": "2027-01-05T09:00:00+08:00"}},
-    "cycles": {"1": {"year": 2026, "template_id": "gov-disclosure-2021", "opens_at": "2027-01-06T09:00:00+08:00",
-                     "deadline": "2027-01-20T18:00:00+08:00", "timezone": "Asia/Shanghai",
-                     "reminder_plan": ["before:3", "overdue"], "opened": True, "closed": False}},
+    "invites": {
+        "1": {
+            "code": "cpolicy-x",
+            "role": "contact",
+            "department_id": "policy",
+            "created_at": "2027-01-05T09:00:00+08:00",
+            "expires_at": "2027-01-12T09:00:00+08:00",
+            "used_by": 12,
+            "used_at": "2027-01-05T09:00:00+08:00",
+        }
+    },
+    "cycles": {
+        "1": {
+            "year": 2026,
+            "template_id": "gov-disclosure-2021",
+            "opens_at": "2027-01-06T09:00:00+08:00",
+            "deadline": "2027-01-20T18:00:00+08:00",
+            "timezone": "Asia/Shanghai",
+            "reminder_plan": ["before:3", "overdue"],
+            "opened": True,
+            "closed": False,
+        }
+    },
     "history@2026@00000": {
-        "1": {"field": "t3.new.natural", "value": 40, "by": "user:12", "at": "2027-01-06T10:00:00+08:00",
-              "version": 1, "raw": "40 2"},
-        "2": {"field": "t3.new.legal", "value": 2, "by": "user:12", "at": "2027-01-06T10:00:00+08:00",
-              "version": 1, "raw": "40 2"},
-        "3": {"field": "t3.new.natural", "value": 41, "by": "user:12", "at": "2027-01-06T11:00:00+08:00",
-              "version": 2, "raw": None},
+        "1": {
+            "field": "t3.new.natural",
+            "value": 40,
+            "by": "user:12",
+            "at": "2027-01-06T10:00:00+08:00",
+            "version": 1,
+            "raw": "40 2",
+        },
+        "2": {
+            "field": "t3.new.legal",
+            "value": 2,
+            "by": "user:12",
+            "at": "2027-01-06T10:00:00+08:00",
+            "version": 1,
+            "raw": "40 2",
+        },
+        "3": {
+            "field": "t3.new.natural",
+            "value": 41,
+            "by": "user:12",
+            "at": "2027-01-06T11:00:00+08:00",
+            "version": 2,
+            "raw": None,
+        },
     },
-    "sections@2026": {"1": {"section_id": "requests", "state": "submitted", "updated_at": "2027-01-06T12:00:00+08:00",
-                            "by": "user:12", "comment": None,
-                            "history": [{"state": "in_progress", "by": "user:12", "at": "2027-01-06T10:00:00+08:00",
-                                         "comment": None},
-                                        {"state": "submitted", "by": "user:12", "at": "2027-01-06T12:00:00+08:00",
-                                         "comment": None}]}},
-    "reminders@2026": {"1": {"department_id": "office", "slot": "open", "sent_at": "2027-01-06T09:00:00+08:00",
-                             "detail": {"kind": "open"}}},
-    "user_state": {"1": {"user_id": 12, "state": {"year": 2026, "unit": "overview", "mode": "answer",
-                                                  "drafts": {"overview.text": ["第一段"]}}}},
+    "sections@2026": {
+        "1": {
+            "section_id": "requests",
+            "state": "submitted",
+            "updated_at": "2027-01-06T12:00:00+08:00",
+            "by": "user:12",
+            "comment": None,
+            "history": [
+                {"state": "in_progress", "by": "user:12", "at": "2027-01-06T10:00:00+08:00", "comment": None},
+                {"state": "submitted", "by": "user:12", "at": "2027-01-06T12:00:00+08:00", "comment": None},
+            ],
+        }
+    },
+    "reminders@2026": {
+        "1": {
+            "department_id": "office",
+            "slot": "open",
+            "sent_at": "2027-01-06T09:00:00+08:00",
+            "detail": {"kind": "open"},
+        }
+    },
+    "user_state": {
+        "1": {
+            "user_id": 12,
+            "state": {
+                "year": 2026,
+                "unit": "overview",
+                "mode": "answer",
+                "drafts": {"overview.text": ["第一段"]},
+            },
+        }
+    },
     "settings": {"1": {"key": "schema", "value": 1}},
 }
 

@@ -3,8 +3,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from storage import memory_store
-from storage.records import Department
-from workflows.onboarding import CONTACT, COORDINATOR, InviteError, issue, redeem, signing_key
+from storage.records import CONTACT, COORDINATOR, FROM_CONFIG, Contact, Department
+from workflows.onboarding import InviteError, issue, redeem, secret_problem, signing_key
 
 KEY = signing_key("123:token")
 NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
@@ -20,8 +20,10 @@ def store():
 def test_codes_are_single_use(store):
     issued = issue(KEY, CONTACT, "policy", NOW)
     assert len(issued.code) <= 64 and issued.link("bot").startswith("https://t.me/bot?start=")
-    contact = redeem(store, KEY, issued.code, 7, "钱", "zh", NOW)
+    contact = redeem(store, KEY, issued.code, 7, "钱", "zh", NOW).contact
     assert (contact.role, contact.department_id) == (CONTACT, "policy")
+    again = redeem(store, KEY, issued.code, 7, "钱", "zh", NOW)  # the same person pressing the link twice
+    assert again.contact.department_id == "policy" and again.contact.bound_at == NOW
     with pytest.raises(InviteError, match="used"):
         redeem(store, KEY, issued.code, 8, "孙", "zh", NOW)
 
@@ -36,7 +38,7 @@ def test_codes_are_random_and_signed(store):
     codes = {issue(KEY, COORDINATOR, None, NOW).code for _ in range(200)}
     assert len(codes) == 200
     for code in list(codes)[:50]:  # every signature, "-" and "_" included, verifies
-        assert redeem(store, KEY, code, 1, "王", "zh", NOW).role == COORDINATOR
+        assert redeem(store, KEY, code, 1, "王", "zh", NOW).contact.role == COORDINATOR
     forged = issue(signing_key("other"), CONTACT, "policy", NOW).code
     with pytest.raises(InviteError, match="invalid"):
         redeem(store, KEY, forged, 9, "x", "zh", NOW)
@@ -56,3 +58,46 @@ def test_contact_invitations_need_a_real_department(store):
         issue(KEY, CONTACT, None, NOW)
     with pytest.raises(InviteError, match="unknown_department"):
         redeem(store, KEY, issue(KEY, CONTACT, "nowhere", NOW).code, 7, "钱", "zh", NOW)
+
+
+def test_a_second_invitation_asks_before_changing_a_role(store):
+    store.put_department(Department("office", "办公室", ("overview",)))
+    redeem(store, KEY, issue(KEY, CONTACT, "policy", NOW).code, 7, "钱", "zh", NOW)
+    moving = issue(KEY, CONTACT, "office", NOW).code
+    asked = redeem(store, KEY, moving, 7, "钱", "zh", NOW)
+    assert asked.needs_confirmation and asked.previous.department_id == "policy"
+    assert (
+        store.get_contact(7).department_id == "policy" and store.get_invite(moving) is None
+    )  # nothing written
+    moved = redeem(store, KEY, moving, 7, "钱", "zh", NOW, confirmed=True)
+    assert moved.contact.department_id == "office" and store.get_invite(moving).used_by == 7
+    demoting = issue(KEY, CONTACT, "policy", NOW).code
+    store.put_contact(Contact(9, COORDINATOR, "王", granted_by=FROM_CONFIG))
+    with pytest.raises(InviteError, match="configured"):  # the configuration would give the role back
+        redeem(store, KEY, demoting, 9, "王", "zh", NOW, confirmed=True)
+
+
+def test_a_redemption_is_one_step(store):
+    code = issue(KEY, CONTACT, "policy", NOW).code
+
+    class Crash(Exception):
+        pass
+
+    original = store.put_contact
+
+    def crashing(contact):
+        original(contact)
+        raise Crash()
+
+    store.put_contact = crashing
+    with pytest.raises(Crash):
+        redeem(store, KEY, code, 7, "钱", "zh", NOW)
+    store.put_contact = original
+    assert store.get_invite(code) is None and store.get_contact(7) is None  # the code is not burnt
+    assert redeem(store, KEY, code, 7, "钱", "zh", NOW).contact.department_id == "policy"
+
+
+def test_weak_secrets_are_named():
+    assert secret_problem("hunter2") == "it has 7 characters; at least 32 random ones are needed"
+    assert secret_problem("a" * 40) == "it repeats too few different characters to be random"
+    assert secret_problem("Zq8-x_3LkP0aVw9NcR2tYbH7mJ5eUdF4gS6") is None

@@ -24,7 +24,7 @@ def calendar():
 
 @pytest.fixture
 def cycle():
-    return Cycle(2025, "gov-disclosure-2021", at(2, 10), at(13, 18), "Asia/Shanghai", DEFAULT_PLAN)
+    return Cycle("2025", 2025, "gov-disclosure-2021", at(2, 10), at(13, 18), "Asia/Shanghai", DEFAULT_PLAN)
 
 
 def test_the_default_plan(calendar, cycle):

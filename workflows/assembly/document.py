@@ -22,7 +22,7 @@ from workflows.arithmetic import Figures
 from workflows.assembly import styles
 from workflows.assembly.word_tables import add_table
 from workflows.files import flatten_answers
-from workflows.model import Block, Section, Template
+from workflows.model import Block, Section, Template, section_path
 from workflows.numbers import format_number
 from workflows.placeholders import pieces
 
@@ -97,17 +97,6 @@ def flatten(profile: Mapping[str, Any]) -> dict[str, str]:
         for key, value in flatten_answers(profile).items()
         if value is not None and not isinstance(value, list)
     }
-
-
-def section_path(section: Section) -> str:
-    """Name a section with its parents' headings: 「六、说明与附表（二）附表」."""
-    parts = []
-    node: Section | None = section
-    while node is not None:
-        if node.heading:
-            parts.append(node.heading.rstrip("。"))
-        node = node.parent
-    return "".join(reversed(parts)) or section.title
 
 
 def owner_of(section: Section, owners: Mapping[str, str]) -> str:

@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from bot.local_api import LocalBotApi, Sent
+from bot.callbacks import decode, encode
+from bot.offline.local_api import LocalBotApi, Sent
+from bot.offline.simulation import Simulation
 from bot.scheduler import Scheduler
 from bot.services import Services
-from bot.simulation import Simulation
-from storage.records import SUBMITTED
+from storage.records import CONTACT, COORDINATOR, SUBMITTED
 from workflows.clock import ManualClock
 from workflows.numbers import format_number
-from workflows.onboarding import CONTACT, COORDINATOR, issue
+from workflows.onboarding import issue
 from workflows.progress import department_progress
+from workflows.replies import Action
 from workflows.units import ROW, TEXT_STEP, Step
 from workflows.wording import excerpt
 
@@ -86,14 +88,15 @@ class Stage:
             code = issue(self.services.key, CONTACT, dept, self.clock.now()).code
             self._show(self._name(dept), "/start …", await self.sim.say(user_id, f"/start {code}"))
 
-    def _button(self, dept: str, action: str) -> str:
-        """The label of the newest button, in this person's chat, that triggers ``action``."""
+    def _button(self, dept: str, name: str, *args: str) -> tuple[str, Sent]:
+        """The newest button in this person's chat whose action is ``name`` with ``args``: label, message."""
         for message in reversed(self.api.messages_to(self.people[dept][0])):
             for row in message.buttons:
                 for button in row:
-                    if button["callback_data"] == action:
-                        return button["text"]
-        raise LookupError(action)
+                    action = decode(button["callback_data"])
+                    if action.name == name and action.args[: len(args)] == args:
+                        return button["text"], message
+        raise LookupError((name, args))
 
     async def say(self, dept: str, text: str) -> list[Sent]:
         """A department's contact types something (people take a little time to type)."""
@@ -128,12 +131,13 @@ class Stage:
         """Answer every section of a department as prompted, then submit each."""
         session = self.services.session(self.services.cycle())
         units = session.units_of(dept)
-        for index, unit in enumerate(units):
+        for unit in units:
             menu = await self.say(dept, "/fill")
             # /fill lists the sections, or goes straight to the only one still to do.
             choices = {b["callback_data"]: b["text"] for row in menu[-1].buttons for b in row}
-            if f"open:{index}" in choices:
-                await self.press(dept, choices[f"open:{index}"])
+            wanted = encode(Action.of("open", unit.section_id))
+            if wanted in choices:
+                await self.press(dept, choices[wanted])
             for step in session.steps(unit):
                 for text in self._typed(step, mistake):
                     await self.say(dept, text)
@@ -155,11 +159,11 @@ class Stage:
         index = [u.section_id for u in units].index(section_id)
         steps = session.steps(units[index])
         number = next(i for i, s in enumerate(steps) if field_id in s.field_ids)
-        await self.press(dept, "修改")
-        await self.press(dept, self._button(dept, f"edit:{index}:{number}"))
+        await self.press(dept, *self._button(dept, "editmenu", section_id))
+        await self.press(dept, *self._button(dept, "edit", section_id, str(number)))
         for text in self._typed(steps[number], None):
             await self.say(dept, text)
-        await self.press(dept, "提交")
+        await self.press(dept, *self._button(dept, "submit", section_id))
         self.events.append(f"{self._stamp()} {self._name(dept)} 改正后提交“{units[index].title}”")
 
     async def return_section(self, section_id: str, comment: str) -> None:
@@ -179,7 +183,7 @@ class Stage:
         units = session.units_of(dept)
         index = [u.section_id for u in units].index(section_id)
         steps = session.steps(units[index])
-        await self.press(dept, self._button(dept, f"edit:{index}:0"))
+        await self.press(dept, *self._button(dept, "edit", section_id, "0"))
         addition = "（补充）上年度问题均已整改到位，整改情况已在门户网站公开。"
         text = f"{self.answers.get(steps[0].field_ids[0], '')}\n\n{addition}"
         await self.say(dept, text)
@@ -199,6 +203,7 @@ class Stage:
         """The scheduler's job runs at ``moment``."""
         self.clock.set(moment)
         result = await self.scheduler.tick()
+        await self.sim.runtime.settled(result.cause)
         for _, dept, slot in result.sent:
             who = (
                 "协调人（每日汇总）"
@@ -221,7 +226,7 @@ class Stage:
         lines += [f"- {event}" for event in self.events]
         lines += ["", "## 自动提醒", ""]
         names = {d.id: d.name for d in self.departments} | {"_coordinators": "协调人（每日汇总）"}
-        for entry in self.store.list_reminders(year):
+        for entry in self.store.list_reminders(str(year)):
             when = entry.sent_at.astimezone(self.services.settings.timezone)
             lines.append(
                 f"- {when.month}月{when.day}日 {when:%H:%M} {names.get(entry.department_id)}：{entry.slot}"

@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from bot.local_api_methods import ApiError, BotApiMethods, Limits, Sent
+from bot.offline.local_api_methods import ApiError, BotApiMethods, Limits, Sent
 
 JSON_FIELDS = {"reply_markup", "commands", "scope", "allowed_updates", "entities", "link_preview_options"}
 
@@ -42,12 +42,15 @@ class LocalBotApi(BotApiMethods):
         self._lock = threading.Condition()
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
-        self._message_ids = itertools.count(1)
+        self._message_ids: defaultdict[int, itertools.count] = defaultdict(lambda: itertools.count(1))
         self._callback_ids = itertools.count(1)
         self._recent: dict[int, deque] = defaultdict(deque)
         self._recent_all: deque = deque()
         self.sent: list[Sent] = []
-        self.by_id: dict[int, Sent] = {}
+        self.by_id: dict[
+            tuple[int, int], Sent
+        ] = {}  # (chat, message id): in private chats ids count per chat
+        self.user_messages: set[tuple[int, int]] = set()
         self.files: dict[str, tuple[str, bytes]] = {}
         self.commands: dict[str, list[dict[str, str]]] = {}
         self.blocked: set[int] = set()
@@ -55,6 +58,9 @@ class LocalBotApi(BotApiMethods):
         self.rejected: list[tuple[str, int, str]] = []
         self.calls: defaultdict[str, int] = defaultdict(int)
         self.failures: defaultdict[str, int] = defaultdict(int)  # method -> how many calls answer 502
+        self.lost_answers: defaultdict[str, int] = defaultdict(int)  # method -> calls done, answer never sent
+        self.delays: dict[str, float] = {}  # method -> seconds to wait before answering (after doing it)
+        self.hooks: list = []  # callables (method, params, when) with when "received" or "done"
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -120,8 +126,10 @@ class LocalBotApi(BotApiMethods):
     def send_text(self, user_id: int, text: str) -> int:
         """The person types ``text`` in their private chat with the bot."""
         sender = self.users.get(user_id) or self.user(user_id, f"user{user_id}")
+        message_id = next(self._message_ids[user_id])
+        self.user_messages.add((user_id, message_id))
         message: dict[str, Any] = {
-            "message_id": next(self._message_ids),
+            "message_id": message_id,
             "from": sender,
             "chat": {"id": user_id, "type": "private", "first_name": sender["first_name"]},
             "date": int(time.time()),
@@ -190,15 +198,30 @@ class LocalBotApi(BotApiMethods):
             return
         try:
             params = self._params(handler, body)
+            for hook in list(self.hooks):
+                hook(method, params, "received")
             result = getattr(self, f"_api_{method}", None)
             if result is None:
                 raise ApiError(404, f"Not Found: method {method} is not implemented here")
-            self._respond_json(handler, 200, {"ok": True, "result": result(params)})
+            payload: dict[str, Any] = {"ok": True, "result": result(params)}
+            status = 200
+            for hook in list(self.hooks):
+                hook(method, params, "done")
         except ApiError as exc:
-            payload: dict[str, Any] = {"ok": False, "error_code": exc.code, "description": exc.description}
+            status, payload = exc.code, {"ok": False, "error_code": exc.code, "description": exc.description}
             if exc.retry_after is not None:
                 payload["parameters"] = {"retry_after": exc.retry_after}
-            self._respond_json(handler, exc.code, payload)
+        with self._lock:
+            lose = self.lost_answers[method] > 0
+            self.lost_answers[method] -= lose
+        if lose:  # the work is done, but the answer never reaches the bot
+            handler.close_connection = True
+            with contextlib.suppress(OSError):
+                handler.connection.shutdown(2)
+            return
+        if method in self.delays:
+            time.sleep(self.delays[method])
+        self._respond_json(handler, status, payload)
 
     def _params(self, handler: BaseHTTPRequestHandler, body: bytes) -> dict[str, Any]:
         kind = handler.headers.get("Content-Type", "")

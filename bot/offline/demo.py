@@ -16,13 +16,13 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from bot.app import build_application
+from bot.app import ReportBot
 from bot.config import Settings
-from bot.demo_stage import Stage
-from bot.local_api import LocalBotApi
-from bot.scheduler import Scheduler
+from bot.courier import Pace
+from bot.offline.demo_stage import Stage
+from bot.offline.local_api import LocalBotApi
+from bot.offline.simulation import Simulation
 from bot.services import Services
-from bot.simulation import Simulation
 from storage import open_store
 from storage.records import Department
 from workflows.clock import ManualClock
@@ -31,7 +31,7 @@ from workflows.files import read_answers_file, read_profile
 from workflows.loader import load_template
 from workflows.workdays import WorkCalendar
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 ZONE = ZoneInfo("Asia/Shanghai")
 
 
@@ -112,14 +112,14 @@ async def play(script: Script, out: Path, echo=click.echo) -> dict[str, Path]:
     services = Services(settings, store, clock, previous_fallback=previous)
     services.sync_from_settings()
     calendar = WorkCalendar.load()
-    scheduler = Scheduler(services, calendar, escalate_after=2)
-    simulation = Simulation(api, build_application(services, api.token, scheduler))
+    bot = ReportBot(services, api.token, calendar, 2, Pace(per_second=0, per_chat_seconds=0), poll_timeout=1)
+    simulation = Simulation(api, bot)
     await simulation.start()
     stage = Stage(
         api,
         simulation,
         services,
-        scheduler,
+        bot.scheduler,
         clock,
         read_answers_file(EXAMPLES / script.folder / "answers.yaml"),
         echo,
@@ -142,9 +142,10 @@ async def _timeline(stage: Stage, script: Script, calendar: WorkCalendar) -> Non
     deadline = at(day0 + timedelta(days=11), 18)  # the Friday of the second week
     stage.day(at(day0, 8, 30), "各部门联系人通过邀请链接加入")
     await stage.join_everyone()
-    stage.store.put_cycle(
-        new_cycle(stage.template.id, script.year, deadline, at(day0, 9), ZONE.key, stage.clock.now())
-    )
+    async with stage.sim.runtime.unit("demo") as unit:
+        unit.store.put_cycle(
+            new_cycle(stage.template.id, script.year, deadline, at(day0, 9), ZONE.key, stage.clock.now())
+        )
     stage.day(at(day0, 9), "开始填报：每个部门收到自己负责的部分和截止时间")
     await stage.tick(at(day0, 9))
 

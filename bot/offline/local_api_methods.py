@@ -8,6 +8,11 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are exactly "
+    "the same as a current content and reply markup of the message"
+)
+
 
 class ApiError(Exception):
     """A Bot API error response."""
@@ -41,8 +46,8 @@ class Limits:
 
 
 class BotApiMethods:
-    """getMe, getUpdates, sendMessage, editMessageText, answerCallbackQuery, sendDocument, getFile,
-    setMyCommands, deleteWebhook — over the state a ``LocalBotApi`` holds."""
+    """getMe, getUpdates, sendMessage, editMessageText, editMessageReplyMarkup, answerCallbackQuery,
+    sendDocument, getFile, setMyCommands, deleteWebhook — over the state a ``LocalBotApi`` holds."""
 
     token: str
     username: str
@@ -53,7 +58,8 @@ class BotApiMethods:
     _recent: dict[int, deque]
     _recent_all: deque
     sent: list[Sent]
-    by_id: dict[int, Sent]
+    by_id: dict[tuple[int, int], Sent]
+    user_messages: set[tuple[int, int]]
     files: dict[str, tuple[str, bytes]]
     commands: dict[str, list[dict[str, str]]]
     blocked: set[int]
@@ -103,8 +109,8 @@ class BotApiMethods:
         }
         if message.document is not None:
             data["document"] = {
-                "file_id": f"doc{message.message_id}",
-                "file_unique_id": f"u{message.message_id}",
+                "file_id": f"doc{message.chat_id}_{message.message_id}",
+                "file_unique_id": f"u{message.chat_id}_{message.message_id}",
                 "file_name": message.filename,
                 "file_size": len(message.document),
             }
@@ -146,21 +152,39 @@ class BotApiMethods:
         buttons = self._check_markup(params.get("reply_markup"))
         with self._lock:
             self._admit(chat_id, "sendMessage")
-            message = Sent(next(self._message_ids), chat_id, text, buttons, at=time.time())
+            message = Sent(next(self._message_ids[chat_id]), chat_id, text, buttons, at=time.time())
             self.sent.append(message)
-            self.by_id[message.message_id] = message
+            self.by_id[(chat_id, message.message_id)] = message
             self._lock.notify_all()
         return self._message_json(message)
+
+    def _editable(self, params: dict[str, Any]) -> Sent:
+        chat_id, message_id = int(params.get("chat_id") or 0), int(params.get("message_id") or 0)
+        message = self.by_id.get((chat_id, message_id))
+        if message is None:
+            if (chat_id, message_id) in self.user_messages:
+                raise ApiError(400, "Bad Request: message can't be edited")
+            raise ApiError(400, "Bad Request: message to edit not found")
+        return message
 
     def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         text = str(params.get("text", ""))
         self._check_text(text)
         buttons = self._check_markup(params.get("reply_markup"))
         with self._lock:
-            message = self.by_id.get(int(params.get("message_id") or 0))
-            if message is None or message.chat_id != int(params.get("chat_id") or 0):
-                raise ApiError(400, "Bad Request: message to edit not found")
+            message = self._editable(params)
+            if (message.text, message.buttons) == (text, buttons):
+                raise ApiError(400, NOT_MODIFIED)
             message.text, message.buttons, message.edits = text, buttons, message.edits + 1
+        return self._message_json(message)
+
+    def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
+        buttons = self._check_markup(params.get("reply_markup"))
+        with self._lock:
+            message = self._editable(params)
+            if message.buttons == buttons:
+                raise ApiError(400, NOT_MODIFIED)
+            message.buttons, message.edits = buttons, message.edits + 1
         return self._message_json(message)
 
     def _api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
@@ -178,7 +202,7 @@ class BotApiMethods:
         with self._lock:
             self._admit(chat_id, "sendDocument")
             message = Sent(
-                next(self._message_ids),
+                next(self._message_ids[chat_id]),
                 chat_id,
                 caption,
                 self._check_markup(params.get("reply_markup")),
@@ -187,22 +211,27 @@ class BotApiMethods:
                 time.time(),
             )
             self.sent.append(message)
-            self.by_id[message.message_id] = message
-            self.files[f"documents/{message.message_id}/{filename}"] = (filename, payload)
+            self.by_id[(chat_id, message.message_id)] = message
+            self.files[f"documents/{chat_id}_{message.message_id}/{filename}"] = (filename, payload)
             self._lock.notify_all()
         return self._message_json(message)
 
     def _api_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
         file_id = str(params.get("file_id", ""))
-        message_id = int(file_id.removeprefix("doc") or 0) if file_id.startswith("doc") else 0
-        message = self.by_id.get(message_id)
+        chat, _, number = file_id.removeprefix("doc").partition("_")
+        key = (
+            (int(chat), int(number))
+            if file_id.startswith("doc") and chat.lstrip("-").isdigit() and number.isdigit()
+            else None
+        )
+        message = self.by_id.get(key) if key else None
         if message is None or message.document is None:
             raise ApiError(400, "Bad Request: invalid file_id")
         return {
             "file_id": file_id,
-            "file_unique_id": f"u{message_id}",
+            "file_unique_id": f"u{file_id}",
             "file_size": len(message.document),
-            "file_path": f"documents/{message_id}/{message.filename}",
+            "file_path": f"documents/{key[0]}_{key[1]}/{message.filename}",
         }
 
     def _api_setMyCommands(self, params: dict[str, Any]) -> bool:

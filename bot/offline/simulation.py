@@ -1,0 +1,48 @@
+"""Play the people on the other side of a running bot: type, press buttons, read what came back.
+
+Drives the real bot over HTTP through a ``LocalBotApi``. Each action waits until the bot has handled
+that very update and delivered everything it caused (replies, notices, documents built in the
+background), so nothing waits on a timer.
+"""
+
+from __future__ import annotations
+
+from bot.app import ReportBot
+from bot.offline.local_api import LocalBotApi, Sent
+
+
+class Simulation:
+    """A running bot and the scripted people who talk to it."""
+
+    def __init__(self, api: LocalBotApi, bot: ReportBot) -> None:
+        self.api = api
+        self.bot = bot
+
+    @property
+    def runtime(self):
+        """The bot's units of work (to wait for what a cause made due)."""
+        return self.bot.runtime
+
+    async def start(self) -> None:
+        """Start the bot: connect, resume its outbox, poll."""
+        await self.bot.start()
+
+    async def stop(self) -> None:
+        """Stop the bot (as at a restart)."""
+        await self.bot.stop()
+
+    async def _wait(self, update_id: int, chat_id: int, before: int, timeout: float) -> list[Sent]:
+        await self.bot.runtime.settled(f"update:{update_id}", update_id, timeout)
+        return self.api.messages_to(chat_id)[before:]
+
+    async def say(self, user_id: int, text: str, timeout: float = 15) -> list[Sent]:
+        """The person sends ``text``; returns what the bot sent them because of it."""
+        before = len(self.api.messages_to(user_id))
+        return await self._wait(self.api.send_text(user_id, text), user_id, before, timeout)
+
+    async def press(
+        self, user_id: int, label: str, message: Sent | None = None, timeout: float = 15
+    ) -> list[Sent]:
+        """The person presses a button; returns what the bot sent them because of it."""
+        before = len(self.api.messages_to(user_id))
+        return await self._wait(self.api.press(user_id, label, message), user_id, before, timeout)
