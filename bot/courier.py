@@ -32,6 +32,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.messages import ANSWER, COMMANDS, DOCUMENT, EDIT, SENDS, TEXT, markup, retry_seconds
 from bot.runtime import Runtime, Unit
+from storage import StorageError
 from storage.records import DUE, FAILED, REPLY, SENT, Delivery
 
 log = logging.getLogger(__name__)
@@ -170,6 +171,9 @@ class Courier:
         delivery = self.queues[chat_id][0]
         try:
             result = await self._attempt(delivery)
+        except StorageError as exc:  # a full disk: nothing was sent; try again later
+            log.error("delivery %s to %s waits: %s", delivery.id, chat_id, exc)
+            result = Result(DUE, detail=str(exc), delay=self.pace.retry_max)
         except Exception as exc:  # a bug must not stop the courier; the delivery stays due
             log.exception("delivery %s to %s failed unexpectedly", delivery.id, chat_id)
             result = Result(
@@ -177,7 +181,10 @@ class Courier:
             )
         try:
             await self._record(self.queues[chat_id][0], result)
-        except Exception:  # the store refused (a full disk): keep it due in memory and try later
+        except StorageError as exc:  # a full disk: keep it due in memory and try later
+            log.error("could not record delivery %s: %s", delivery.id, exc)
+            self._not_before[chat_id] = asyncio.get_running_loop().time() + self.pace.retry_max
+        except Exception:
             log.exception("could not record delivery %s", delivery.id)
             self._not_before[chat_id] = asyncio.get_running_loop().time() + self.pace.retry_max
         finally:

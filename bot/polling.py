@@ -140,7 +140,10 @@ class Poller:
                     raise HandlerFailed() from unit.failed
         except Exception as exc:
             failure = exc.__cause__ if isinstance(exc, HandlerFailed) else exc
-            log.error("update %s failed; its writes were undone", update.update_id, exc_info=failure)
+            if isinstance(failure, StorageError):  # the disk, not a bug: one line is enough
+                log.error("update %s not stored: %s", update.update_id, failure)
+            else:
+                log.error("update %s failed; its writes were undone", update.update_id, exc_info=failure)
             await self._refuse(update, chat_id, cause, failure)
         self.runtime.mark_handled(update.update_id)
         await self.runtime.changed()

@@ -70,14 +70,30 @@ class Conversation:
         return outcome
 
     def _next(self, unit: Unit, after: int, ack: str = "") -> Outcome:
-        """Ask the next unanswered step after ``after`` (wrapping round), or show the summary."""
+        """Ask the next unanswered step after ``after`` (wrapping round), or show the summary.
+
+        A step a colleague is being asked right now is left to them while another one is open, so two
+        people filling one section at once take different rows."""
         self.session = self.session.refreshed()
-        number = self.session.first_open_step(unit, after)
+        taken = self._colleagues_steps(unit)
+        number = self.session.first_open_step(unit, after, skip=taken)
+        if number is None:
+            number = self.session.first_open_step(unit, after)
         if number is None:
             self.position.leave()
             self._save_position()
             return self.summary(unit.section_id, note=ack or None)
         return self._ask(Outcome(), unit, number, ack)
+
+    def _colleagues_steps(self, unit: Unit) -> set[tuple[str, ...]]:
+        taken = set()
+        for colleague in self.store.list_contacts(department_id=self.contact.department_id):
+            if colleague.user_id == self.contact.user_id or not colleague.active:
+                continue
+            position = self.store.get_conversation(self.session.cycle_id, colleague.user_id)
+            if position.get("unit") == unit.section_id and position.get("fields"):
+                taken.add(tuple(position["fields"]))
+        return taken
 
     def _expired(self) -> Outcome:
         """Refuse a stale button, and show what is being asked now."""

@@ -114,11 +114,15 @@ class ReportSession:
         """Whether every field of a step has a value."""
         return all(self.figures.values.get(fid) is not None for fid in step.field_ids)
 
-    def first_open_step(self, unit: Unit, after: int = -1) -> int | None:
-        """The first unanswered step after ``after`` (wrapping round), or None when the unit is complete."""
+    def first_open_step(
+        self, unit: Unit, after: int = -1, skip: set[tuple[str, ...]] = frozenset()
+    ) -> int | None:
+        """The first unanswered step after ``after`` (wrapping round) and not in ``skip``; None if none."""
         steps = self.steps(unit)
         order = [*range(after + 1, len(steps)), *range(0, min(after + 1, len(steps)))]
-        return next((i for i in order if not self.answered(steps[i])), None)
+        return next(
+            (i for i in order if not self.answered(steps[i]) and steps[i].field_ids not in skip), None
+        )
 
     def state(self, unit: Unit) -> SectionState:
         """The review state of a unit."""

@@ -59,8 +59,11 @@ class LocalBotApi(BotApiMethods):
         self.calls: defaultdict[str, int] = defaultdict(int)
         self.failures: defaultdict[str, int] = defaultdict(int)  # method -> how many calls answer 502
         self.lost_answers: defaultdict[str, int] = defaultdict(int)  # method -> calls done, answer never sent
+        self.down_until: dict[str, float] = {}  # method -> monotonic time until which it answers 502
         self.delays: dict[str, float] = {}  # method -> seconds to wait before answering (after doing it)
-        self.hooks: list = []  # callables (method, params, when) with when "received" or "done"
+        # Callables (method, params, when, result), when "received" (return "drop" to cut the request
+        # off unprocessed), "done" (processed, not yet answered) or "answered": for tests that kill the bot.
+        self.hooks: list = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -104,6 +107,12 @@ class LocalBotApi(BotApiMethods):
     def file_url(self) -> str:
         """Where files are downloaded from."""
         return f"http://127.0.0.1:{self._server.server_address[1]}/file/bot"
+
+    def outage(self, seconds: float, *methods: str) -> None:
+        """Answer 502 Bad Gateway to these methods (default: sending) for a while, as a broken proxy does."""
+        until = time.monotonic() + seconds
+        for method in methods or ("sendMessage", "sendDocument"):
+            self.down_until[method] = until
 
     # People on the other side -----------------------------------------------------------------------
     def user(self, user_id: int, first_name: str, language_code: str = "zh-hans") -> dict[str, Any]:
@@ -191,22 +200,24 @@ class LocalBotApi(BotApiMethods):
         method = path[len(prefix) :]
         self.calls[method] += 1
         with self._lock:
-            failing = self.failures[method] > 0
-            self.failures[method] -= failing
+            failing = self.failures[method] > 0 or time.monotonic() < self.down_until.get(method, 0.0)
+            self.failures[method] -= self.failures[method] > 0
         if failing:  # a proxy or network hiccup between the bot and Telegram
             self._respond_json(handler, 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"})
             return
+        params: dict[str, Any] = {}
         try:
             params = self._params(handler, body)
-            for hook in list(self.hooks):
-                hook(method, params, "received")
+            if any(hook(method, params, "received", None) == "drop" for hook in list(self.hooks)):
+                handler.close_connection = True  # the request never reached "Telegram"
+                return
             result = getattr(self, f"_api_{method}", None)
             if result is None:
                 raise ApiError(404, f"Not Found: method {method} is not implemented here")
             payload: dict[str, Any] = {"ok": True, "result": result(params)}
             status = 200
             for hook in list(self.hooks):
-                hook(method, params, "done")
+                hook(method, params, "done", payload["result"])
         except ApiError as exc:
             status, payload = exc.code, {"ok": False, "error_code": exc.code, "description": exc.description}
             if exc.retry_after is not None:
@@ -222,6 +233,8 @@ class LocalBotApi(BotApiMethods):
         if method in self.delays:
             time.sleep(self.delays[method])
         self._respond_json(handler, status, payload)
+        for hook in list(self.hooks):
+            hook(method, params, "answered", payload.get("result"))
 
     def _params(self, handler: BaseHTTPRequestHandler, body: bytes) -> dict[str, Any]:
         kind = handler.headers.get("Content-Type", "")

@@ -7,6 +7,8 @@ background), so nothing waits on a timer.
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.app import ReportBot
 from bot.offline.local_api import LocalBotApi, Sent
 
@@ -46,3 +48,22 @@ class Simulation:
         """The person presses a button; returns what the bot sent them because of it."""
         before = len(self.api.messages_to(user_id))
         return await self._wait(self.api.press(user_id, label, message), user_id, before, timeout)
+
+    async def first_reply(
+        self, user_id: int, text: str, timeout: float = 10, match=lambda message: True
+    ) -> tuple[float, Sent]:
+        """The person sends ``text``; returns how long the answer took (the first message ``match``
+        accepts), and the answer.
+
+        For tests about waiting: it watches the chat instead of waiting for everything the update caused
+        (a broadcast it started may run for a minute)."""
+        loop = asyncio.get_running_loop()
+        before, started = len(self.api.messages_to(user_id)), loop.time()
+        self.api.send_text(user_id, text)
+        while True:
+            answers = [m for m in self.api.messages_to(user_id)[before:] if match(m)]
+            if answers:
+                return loop.time() - started, answers[0]
+            if loop.time() - started > timeout:
+                raise TimeoutError(f"no answer to {text!r} within {timeout}s")
+            await asyncio.sleep(0.005)
