@@ -3,8 +3,8 @@
 Run: ``python bench/storage.py [--sizes 1000,10000,100000] [--saves 20]``. Prints, per size, the median
 time of one save for each store and the ratios that matter: how each grows against its own cost at the
 smallest size, and how much slower stock is. Stock JSONStorage rewrites the whole file in place on every
-write and never fsyncs; reportbot's store fsyncs every save and still stays nearly flat, because a save
-rewrites one bounded history chunk (see storage/tinydb_store.py).
+write and never fsyncs; reportbot's store fsyncs every save and still stays flat, because a save appends
+one journal record holding only the field it changed (see storage/journal.py and storage/tiny_base.py).
 """
 
 from __future__ import annotations
@@ -41,13 +41,13 @@ def bench_reportbot(directory: Path, size: int, saves: int) -> float:
     batch = 500
     for start in range(0, size, batch):
         store.save_answers(
-            2026, dict(_answer(n) for n in range(start, min(size, start + batch))), "bench", AT
+            "2026", dict(_answer(n) for n in range(start, min(size, start + batch))), "bench", AT
         )
     timings = []
     for n in range(size, size + saves):
         field, value = _answer(n)
         began = time.perf_counter()
-        store.save_answer(2026, field, value, "bench", AT)
+        store.save_answer("2026", field, value, "bench", AT)
         timings.append(time.perf_counter() - began)
     store.close()
     return statistics.median(timings)
@@ -95,7 +95,7 @@ def main() -> None:
             f"{size:>9} {ours * 1000:>9.2f}ms {stock * 1000:>9.2f}ms {ours / base_ours:>16.2f} "
             f"{stock / base_stock:>18.2f} {stock / ours:>11.2f}"
         )
-    print("reportbot fsyncs every save (file, then directory); stock JSONStorage never fsyncs.")
+    print("reportbot fsyncs every save (one journal append); stock JSONStorage never fsyncs.")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from telegram import Chat, Update
@@ -114,6 +114,9 @@ def bound(role: str | None = None, needs_cycle: bool = False) -> Callable[[Calla
                 return
             if contact.blocked:  # they are writing to us, so they unblocked the bot
                 services.mark_blocked(contact.user_id, False)
+            if not contact.name:  # a coordinator named by the configuration writes for the first time
+                contact = replace(contact, name=update.effective_user.full_name)
+                services.store.put_contact(contact)
             request = Request(update, context, services, contact, unit)
             if role is not None and contact.role != role:
                 answer_button(update, unit)

@@ -132,15 +132,21 @@ class LocalBotApi(BotApiMethods):
             self._lock.notify_all()
             return update["update_id"]
 
-    def send_text(self, user_id: int, text: str) -> int:
-        """The person types ``text`` in their private chat with the bot."""
+    def send_text(self, user_id: int, text: str, group: int | None = None) -> int:
+        """The person types ``text`` in their private chat with the bot (or in the group chat ``group``)."""
         sender = self.users.get(user_id) or self.user(user_id, f"user{user_id}")
-        message_id = next(self._message_ids[user_id])
-        self.user_messages.add((user_id, message_id))
+        chat_id = group if group is not None else user_id
+        message_id = next(self._message_ids[chat_id])
+        self.user_messages.add((chat_id, message_id))
+        chat = (
+            {"id": group, "type": "group", "title": "科室群"}
+            if group is not None
+            else {"id": user_id, "type": "private", "first_name": sender["first_name"]}
+        )
         message: dict[str, Any] = {
             "message_id": message_id,
             "from": sender,
-            "chat": {"id": user_id, "type": "private", "first_name": sender["first_name"]},
+            "chat": chat,
             "date": int(time.time()),
             "text": text,
         }

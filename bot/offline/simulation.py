@@ -37,10 +37,11 @@ class Simulation:
         await self.bot.runtime.settled(f"update:{update_id}", update_id, timeout)
         return self.api.messages_to(chat_id)[before:]
 
-    async def say(self, user_id: int, text: str, timeout: float = 15) -> list[Sent]:
-        """The person sends ``text``; returns what the bot sent them because of it."""
-        before = len(self.api.messages_to(user_id))
-        return await self._wait(self.api.send_text(user_id, text), user_id, before, timeout)
+    async def say(self, user_id: int, text: str, timeout: float = 15, group: int | None = None) -> list[Sent]:
+        """The person sends ``text`` (in a group chat, if given); returns what the bot sent to that chat."""
+        chat = group if group is not None else user_id
+        before = len(self.api.messages_to(chat))
+        return await self._wait(self.api.send_text(user_id, text, group), chat, before, timeout)
 
     async def press(
         self, user_id: int, label: str, message: Sent | None = None, timeout: float = 15
