@@ -13,12 +13,13 @@ from typing import Any
 import click
 
 from bot.commands import register as register_bot_commands
-from workflows.arithmetic import check_answers
 from workflows.assembly.document import assemble, format_date
+from workflows.audit import check_answers
 from workflows.files import InputFileError, read_answers_file, read_profile
 from workflows.i18n import t
 from workflows.loader import TemplateError, bundled_templates, load_template
-from workflows.model import Template
+from workflows.model import ERROR, Field, Template
+from workflows.validation import MSG_EMPTY, Finding
 
 LANG = click.option(
     "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of messages."
@@ -133,33 +134,60 @@ def _report(result: Any, lang: str) -> None:
     type=click.Path(path_type=Path),
     help="Last year's figures (for cumulative values and year-over-year checks).",
 )
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--allow-gaps", is_flag=True, help="Exit 0 even when required fields are still empty.")
 @LANG
 @friendly_errors
-def check(template_ref: str, answers_path: Path, previous_path: Path | None, lang: str) -> None:
-    """Print every error and warning in a set of answers; exit 1 if any error blocks."""
+def check(
+    template_ref: str, answers_path: Path, previous_path: Path | None, fmt: str, allow_gaps: bool, lang: str
+) -> None:
+    """Every error, warning and gap in a set of answers. Exit 0 if clean, 1 on errors or gaps, 2 on misuse."""
     template = load_template(template_ref)
     previous = read_answers_file(previous_path) if previous_path else None
     result = check_answers(template, read_answers_file(answers_path), previous)
-    _report(result, lang)
-    missing = result.figures.missing()
-    if missing:
+    missing = [missing_finding(f) for f in result.figures.missing()]
+    if fmt == "json":
+        document = {
+            "errors": [finding_record(f, lang) for f in result.errors],
+            "warnings": [finding_record(f, lang) for f in result.warnings],
+            "missing": [finding_record(f, lang) for f in missing],
+        }
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        _report(result, lang)
+        if missing:
+            click.echo(
+                t(
+                    lang,
+                    "{count} required fields are still empty, first: {first}",
+                    count=len(missing),
+                    first=missing[0].params["label"],
+                )
+            )
         click.echo(
             t(
                 lang,
-                "{count} required fields are still empty, first: {first}",
-                count=len(missing),
-                first=missing[0].label,
+                "{errors} errors, {warnings} warnings",
+                errors=len(result.errors),
+                warnings=len(result.warnings),
             )
         )
-    click.echo(
-        t(
-            lang,
-            "{errors} errors, {warnings} warnings",
-            errors=len(result.errors),
-            warnings=len(result.warnings),
-        )
-    )
-    sys.exit(1 if result.errors else 0)
+    sys.exit(1 if result.errors or (missing and not allow_gaps) else 0)
+
+
+def finding_record(finding: Finding, lang: str) -> dict[str, Any]:
+    """One finding as `reportbot check --format json` prints it."""
+    return {
+        "rule": finding.rule_id or "field.invalid",
+        "severity": finding.severity,
+        "fields": list(finding.fields),
+        "message": finding.render(lang),
+    }
+
+
+def missing_finding(field_: Field) -> Finding:
+    """A required field still empty, as a finding."""
+    return Finding(ERROR, MSG_EMPTY, {"label": field_.label}, (field_.id,), "field.missing")
 
 
 @main.command(name="assemble")

@@ -276,7 +276,17 @@ class Conversation:
                     Outcome().say(problem.render(self.lang) + "\n" + t(self.lang, "Please send it again.")),
                 )
             return {fields[0].id: value}, {fields[0].id: text}, None
-        parts = split_row(text)
+        split = split_row(text, len(fields))
+        if split.problem is not None:
+            message = t(
+                self.lang,
+                "“{text}” could be one number or {count}. Please separate the numbers with spaces, "
+                "for example 100 200 300.",
+                text=split.problem.params["text"],
+                count=split.problem.params["count"],
+            )
+            return {}, {}, Outcome().say(message, (zero_button(self.position.seq, self.lang),))
+        parts = split.parts
         if len(parts) != len(fields):
             message = t(
                 self.lang,

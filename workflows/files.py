@@ -10,9 +10,40 @@ from typing import Any
 
 import yaml
 
+MAX_DEPTH = 12  # answers nest a few levels (t3: {new: {natural: 40}}); deeper is a mistake or an attack
+
 
 class InputFileError(ValueError):
     """A file that cannot be used, described in one line."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """safe_load without aliases (one alias can expand to gigabytes) and without absurd nesting."""
+
+    def __init__(self, stream) -> None:
+        super().__init__(stream)
+        self._path: list[str | None] = []
+
+    def compose_node(self, parent, index):
+        key = (
+            index.value
+            if isinstance(index, yaml.ScalarNode)
+            else (str(index) if isinstance(index, int) else None)
+        )
+        where = ".".join(p for p in [*self._path, key] if p) or "the top level"
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise InputFileError(
+                f"{where}: YAML aliases (*{event.anchor}) are not allowed here "
+                f"(line {event.start_mark.line + 1})"
+            )
+        if len(self._path) >= MAX_DEPTH:
+            raise InputFileError(f"{where}: nested more than {MAX_DEPTH} levels deep")
+        self._path.append(key)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._path.pop()
 
 
 def read_mapping(path: str | Path) -> dict[str, Any]:
@@ -25,11 +56,15 @@ def read_mapping(path: str | Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFileError(f"{source}: cannot be read ({exc.__class__.__name__})") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_StrictLoader)
+    except InputFileError as exc:
+        raise InputFileError(f"{source}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise InputFileError(f"{source}: not valid YAML or JSON{where}") from None
+    except RecursionError:
+        raise InputFileError(f"{source}: nested too deeply to be an answers file") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -11,6 +11,7 @@ import yaml
 from workflows import placeholders
 from workflows.expressions import ExpressionError, parse_comparison, parse_expression
 from workflows.model import (
+    DECIMAL,
     ERROR,
     FIELD_TYPES,
     NARRATIVE,
@@ -19,8 +20,10 @@ from workflows.model import (
     WARNING,
     Band,
     Block,
+    ContentRule,
     Derivation,
     Field,
+    Plausibility,
     Rule,
     Section,
     Table,
@@ -28,7 +31,11 @@ from workflows.model import (
 )
 from workflows.tables import TableSpecError, build_band, column_specs, row_specs
 
-FIELD_KEYS = {"id", "label", "type", "unit", "required", "min", "max", "max_length", "hint"}
+FIELD_KEYS = {"id", "label", "type", "unit", "required", "min", "max", "max_length", "decimals", "hint"}
+# A sane range for every figure, unless the template says otherwise: counts up to a billion, amounts
+# with at most four decimal places.
+DEFAULT_MAX = 10**9
+DEFAULT_DECIMALS = 4
 
 
 class TemplateError(ValueError):
@@ -101,9 +108,69 @@ class _Builder:
             attachment_label=str(self.data.get("attachment_label", "附件")),
             closing=[str(line) for line in self.data.get("closing") or []],
             description=str(self.data.get("description", "")),
+            plausibility=self.plausibility(self.data.get("plausibility") or {}),
         )
+        template.content_rules = [
+            self.content_rule(spec, template) for spec in self.data.get("content_rules") or []
+        ]
+        template.figure_concepts = self.concepts(self.data.get("narrative_figures") or [])
         self.check(template)
         return template
+
+    # Soft checks ------------------------------------------------------------------------------------
+    def plausibility(self, spec: dict[str, Any]) -> Plausibility:
+        ceilings = {str(k): float(v) for k, v in (spec.get("ceilings") or {}).items()}
+        for fid in ceilings:
+            if fid not in self.fields:
+                raise TemplateError(f"plausibility.ceilings names unknown field {fid!r}")
+        return Plausibility(float(spec.get("ratio", 5)), float(spec.get("min_previous", 10)), ceilings)
+
+    def content_rule(self, spec: dict[str, Any], template: Template) -> ContentRule:
+        rule_id = str(spec.get("id") or "")
+        if not rule_id or not spec.get("message"):
+            raise TemplateError(f"content rule {rule_id or '?'}: needs an id and a message")
+        severity = str(spec.get("severity", WARNING))
+        if severity not in (ERROR, WARNING):
+            raise TemplateError(f"content rule {rule_id}: severity must be error or warning")
+        section = spec.get("section")
+        if section is not None:
+            try:
+                fields = tuple(
+                    fid
+                    for fid in template.section(str(section)).field_ids()
+                    if self.fields[fid].type == NARRATIVE
+                )
+            except KeyError:
+                raise TemplateError(f"content rule {rule_id}: unknown section {section!r}") from None
+        else:
+            fields = (str(spec.get("field", "")),)
+            if fields[0] not in self.fields:
+                raise TemplateError(f"content rule {rule_id}: unknown field {fields[0]!r}")
+        return ContentRule(
+            id=rule_id,
+            severity=severity,
+            message=str(spec["message"]),
+            message_en=str(spec.get("message_en", spec["message"])),
+            fields=fields,
+            section=str(section) if section is not None else None,
+            refuse=tuple(str(x) for x in spec.get("refuse") or ()),
+            min_length=spec.get("min_length"),
+            max_length=spec.get("max_length"),
+            mention_all=tuple(tuple(str(w) for w in group) for group in spec.get("mention_all") or ()),
+            when=tuple(str(p) for p in spec.get("when") or ()),
+            require=str(spec["require"]) if spec.get("require") else None,
+        )
+
+    def concepts(self, specs: list[dict[str, Any]]) -> list:
+        from workflows.narrative_figures import concept_from_spec  # the checker owns its own format
+
+        concepts = [concept_from_spec(spec) for spec in specs]
+        for concept in concepts:
+            for reading in concept.readings:
+                for fid in reading:
+                    if fid not in self.fields:
+                        raise TemplateError(f"narrative figure {concept.name}: unknown field {fid!r}")
+        return concepts
 
     # Sections and blocks -----------------------------------------------------------------------------
     def section(self, spec: dict[str, Any], level: int, parent: Section | None) -> Section:
@@ -167,8 +234,9 @@ class _Builder:
             unit=str(merged.get("unit", "")) if kind in NUMERIC_TYPES else "",
             required=bool(merged.get("required", True)),
             min=merged.get("min") if kind in NUMERIC_TYPES else None,
-            max=merged.get("max") if kind in NUMERIC_TYPES else None,
+            max=merged.get("max", DEFAULT_MAX) if kind in NUMERIC_TYPES else None,
             max_length=merged.get("max_length", 200 if kind == TEXT else None),
+            decimals=int(merged.get("decimals", DEFAULT_DECIMALS)) if kind == DECIMAL else None,
             hint=str(merged.get("hint", "")),
             section_id=section_id,
             **placement,

@@ -25,6 +25,7 @@ class Field:
     min: float | None = None
     max: float | None = None
     max_length: int | None = None
+    decimals: int | None = None  # at most this many decimal places (decimal fields)
     hint: str = ""
     section_id: str = ""
     table_id: str | None = None
@@ -75,6 +76,33 @@ class Rule:
     def fields(self) -> list[str]:
         """Return this year's field ids the rule reads."""
         return self.comparison.left.fields() + self.comparison.right.fields()
+
+
+@dataclass(frozen=True)
+class Plausibility:
+    """When a figure looks wrong enough to ask its writer to confirm it (soft warnings, never blocking)."""
+
+    ratio: float = 5.0  # more than ratio× or less than 1/ratio of last year's value …
+    min_previous: float = 10.0  # … when last year's was at least this much
+    ceilings: dict[str, float] = field(default_factory=dict)  # field id → the most that is believable
+
+
+@dataclass(frozen=True)
+class ContentRule:
+    """A rule an auditor applies to the wording of a part: it must say something, mention things, fit."""
+
+    id: str
+    severity: str
+    message: str  # Chinese; may use {label}, {length}, {max}, {min}, {missing}
+    message_en: str
+    fields: tuple[str, ...] = ()  # the narrative fields it reads (a section's, for max_length)
+    section: str | None = None
+    refuse: tuple[str, ...] = ()  # texts that say nothing (「无」「暂无问题。」)
+    min_length: int | None = None
+    max_length: int | None = None
+    mention_all: tuple[tuple[str, ...], ...] = ()  # each group: at least one of its words must appear
+    when: tuple[str, ...] = ()  # patterns: if any matches the text …
+    require: str | None = None  # … this pattern must match too
 
 
 @dataclass(frozen=True)
@@ -207,6 +235,9 @@ class Template:
     attachment_label: str = "附件"
     closing: list[str] = field(default_factory=list)
     description: str = ""
+    plausibility: Plausibility = field(default_factory=Plausibility)
+    content_rules: list[ContentRule] = field(default_factory=list)
+    figure_concepts: list = field(default_factory=list)  # workflows.narrative_figures.Concept
 
     def walk_sections(self) -> Iterator[Section]:
         """Yield every section in document order."""

@@ -9,7 +9,8 @@ from typing import Any
 
 from storage.contract import Store
 from storage.records import NOT_STARTED, Cycle, Department, SectionState
-from workflows.arithmetic import Figures, check_figures, compute, previous_figures, read_answers
+from workflows.arithmetic import Figures, compute, previous_figures, read_answers
+from workflows.audit import audit
 from workflows.model import Template
 from workflows.replies import stamp
 from workflows.units import Step, Unit, steps_for, units_for
@@ -98,8 +99,8 @@ class ReportSession:
 
     @cached_property
     def findings(self) -> list[Finding]:
-        """Every identity and check that currently fails."""
-        return check_figures(self.figures)
+        """Every check that currently fails: arithmetic, plausibility, narrative figures, wording."""
+        return audit(self.figures)
 
     @cached_property
     def section_states(self) -> dict[str, SectionState]:
@@ -135,7 +136,7 @@ class ReportSession:
     def unit_findings(self, unit: Unit) -> list[Finding]:
         """The failing checks that involve this unit's fields."""
         ids = set(unit.field_ids)
-        return [f for f in self.findings if ids.intersection(f.fields)]
+        return [f for f in self.findings if ids.intersection(f.subject)]
 
     def effective_state(self, unit: Unit) -> str:
         """The state shown to people: not started becomes in progress once something is answered."""

@@ -88,7 +88,12 @@ def submit(
     errors = [f for f in findings if f.blocking]
     if errors:
         text = [
-            t(lang, "Not submitted: these figures disagree."),
+            t(
+                lang,
+                "Not submitted: these figures disagree."
+                if all(not (f.rule_id or "").startswith("content.") for f in errors)
+                else "Not submitted: please correct these first.",
+            ),
             *finding_lines(lang, errors),
             t(lang, "Correct them and submit again."),
         ]

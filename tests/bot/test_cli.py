@@ -162,3 +162,88 @@ def test_broken_answer_files_are_explained(tmp_path):
     assert (
         "expected a mapping" in run("check", "--template", "gov-disclosure-2021", "--answers", listed).output
     )
+
+
+def answers_with(tmp_path, changes: dict, drop: tuple = ()):
+    import yaml
+
+    from workflows.files import read_answers_file
+
+    answers = {k: v for k, v in read_answers_file(E2021 / "answers.yaml").items() if k not in drop}
+    answers.update(changes)
+    path = tmp_path / "answers.yaml"
+    path.write_text(yaml.safe_dump(answers, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def check_json(*extra):
+    return run(
+        "check",
+        "--template",
+        "gov-disclosure-2021",
+        "--previous",
+        E2021 / "previous.yaml",
+        "--format",
+        "json",
+        *extra,
+    )
+
+
+def test_check_is_scriptable_as_json(tmp_path):
+    clean = check_json("--answers", E2021 / "answers.yaml")
+    assert clean.exit_code == 0 and json.loads(clean.output) == {"errors": [], "warnings": [], "missing": []}
+    path = answers_with(
+        tmp_path,
+        {"t3.new.naturel": 40, "t2.licensing.decisions": 2000, "problems.text": "无"},
+        drop=("t2.fees.amount",),
+    )
+    previous = tmp_path / "previous.yaml"
+    previous.write_text((E2021 / "previous.yaml").read_text(encoding="utf-8") + "\nt2.licensing.decisions: 150\n")
+    result = check_json("--answers", path, "--previous", previous)
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    errors = {f["rule"]: f for f in report["errors"]}
+    assert errors["field.unknown"]["message"] == (
+        "“t3.new.naturel”不是模板 gov-disclosure-2021 的字段。是否想填“t3.new.natural”？"
+    )
+    assert errors["content.problems.substance"]["fields"] == ["problems.text"]
+    assert errors["content.problems.substance"]["severity"] == "error"
+    warnings = {f["rule"]: f for f in report["warnings"]}
+    assert warnings["plausibility.ratio"]["fields"] == ["t2.licensing.decisions"]
+    assert warnings["plausibility.ratio"]["message"] == (
+        "行政许可 · 本年处理决定数量：2000 是上年（150）的 13.3 倍，请核实"
+    )
+    assert [m["fields"] for m in report["missing"]] == [["t2.fees.amount"]]
+    assert report["missing"][0]["rule"] == "field.missing"
+
+
+def test_gaps_alone_exit_1_unless_allowed(tmp_path):
+    path = answers_with(tmp_path, {}, drop=("t2.fees.amount",))
+    assert check_json("--answers", path).exit_code == 1
+    allowed = check_json("--answers", path, "--allow-gaps")
+    assert allowed.exit_code == 0 and json.loads(allowed.output)["errors"] == []
+    assert run("check", "--template", "gov-disclosure-2021").exit_code == 2  # usage: --answers is missing
+
+
+def test_hostile_answer_files_get_one_line_naming_the_field(tmp_path):
+    cases = {
+        "alias.yaml": (
+            "a: &x 1\nt3:\n  new:\n    natural: *x\n",
+            "t3.new.natural: YAML aliases (*x) are not allowed",
+        ),
+        "deep.yaml": ("t3:\n  new:\n    natural: " + "[" * 40 + "]" * 40 + "\n", "t3.new.natural.0"),
+    }
+    for name, (text, expected) in cases.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        result = run("check", "--template", "gov-disclosure-2021", "--answers", path)
+        assert result.exit_code == 2 and expected in result.output and result.output.count("\n") == 1, (
+            result.output
+        )
+    nan = answers_with(tmp_path, {"t2.licensing.decisions": float("nan"), "t2.fees.amount": 1e400})
+    report = json.loads(check_json("--answers", nan).output)
+    messages = {f["fields"][0]: f["message"] for f in report["errors"] if f["rule"] == "field.invalid"}
+    assert messages["t2.licensing.decisions"] == "行政许可 · 本年处理决定数量：nan 不是一个数值"
+    assert messages["t2.fees.amount"].startswith(
+        "行政事业性收费 · 本年收费金额（单位：万元）：inf 不是一个数值"
+    )

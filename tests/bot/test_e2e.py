@@ -272,7 +272,10 @@ async def test_return_for_revision_and_resubmission(harness):
     await h.sim.press(HR, "修改")
     prompt = await h.sim.press(HR, "1. 存在的主要问题及改进情况")
     assert "现在发送的内容将替换它" in texts(prompt)
-    await h.sim.say(HR, "（一）上年度问题已全部整改：增加了图解和视频解读。")
+    await h.sim.say(
+        HR,
+        "（一）上年度问题已全部整改：增加了图解和视频解读。（二）存在的问题是解读的及时性不够，下一步将加强与起草部门的衔接。",
+    )
     saved = await h.sim.say(HR, "/done")
     assert "该部分在提交后被修改，改完后请重新提交" in texts(saved)
     resubmitted = await h.sim.say(HR, "/submit")

@@ -50,3 +50,31 @@ def test_text_is_cleaned_and_limited():
     assert "最多 5 个字" in coerce(SHORT, "一二三四五六")[1].render("zh")
     assert coerce(STORY, "第一段\r\n\r\n第二段") == ("第一段\n\n第二段", None)
     assert coerce(STORY, "{{ 7*7 }} <b>&") == ("{{ 7*7 }} <b>&", None)
+
+
+def test_a_single_number_prompt_refuses_several_numbers_and_says_how_to_write_one():
+    assert coerce(COUNT, "1 0")[1].render("zh") == (
+        "一、本年新收政府信息公开申请数量 · 自然人：“1 0”中有 2 个数。请只填一个数，例如 10"
+    )
+    assert (
+        coerce(MONEY, "120，340，560")[1]
+        .render("zh")
+        .endswith("“120，340，560”中有 3 个数。请只填一个数，例如 10")
+    )
+    assert "不是千位分隔符" in coerce(COUNT, "12,34")[1].render("zh")
+
+
+def test_figures_from_files_that_are_not_figures():
+    for hostile in (float("nan"), float("inf"), -float("inf"), [1, 2], {"a": 1}):
+        value, problem = coerce(COUNT, hostile)
+        assert value is None and problem.fields == ("t3.new.natural",), hostile
+        assert "\n" not in problem.render("zh")
+    huge = coerce(COUNT, 10**400)[1].render("zh")
+    assert huge.startswith("一、本年新收政府信息公开申请数量 · 自然人：") and huge.endswith("超过上限 1000000000000000")
+    assert len(huge) < 120
+
+
+def test_amounts_have_at_most_four_decimal_places():
+    money = Field("t2.fees.amount", "收费金额", type="decimal", unit="万元", min=0, decimals=4)
+    assert coerce(money, "12.3456") == (Decimal("12.3456"), None)
+    assert "最多 4 位小数" in coerce(money, "12.34567")[1].render("zh")
