@@ -198,7 +198,9 @@ def test_check_is_scriptable_as_json(tmp_path):
         drop=("t2.fees.amount",),
     )
     previous = tmp_path / "previous.yaml"
-    previous.write_text((E2021 / "previous.yaml").read_text(encoding="utf-8") + "\nt2.licensing.decisions: 150\n")
+    previous.write_text(
+        (E2021 / "previous.yaml").read_text(encoding="utf-8") + "\nt2.licensing.decisions: 150\n"
+    )
     result = check_json("--answers", path, "--previous", previous)
     assert result.exit_code == 1
     report = json.loads(result.output)

@@ -70,7 +70,9 @@ def test_figures_from_files_that_are_not_figures():
         assert value is None and problem.fields == ("t3.new.natural",), hostile
         assert "\n" not in problem.render("zh")
     huge = coerce(COUNT, 10**400)[1].render("zh")
-    assert huge.startswith("一、本年新收政府信息公开申请数量 · 自然人：") and huge.endswith("超过上限 1000000000000000")
+    assert huge.startswith("一、本年新收政府信息公开申请数量 · 自然人：") and huge.endswith(
+        "超过上限 1000000000000000"
+    )
     assert len(huge) < 120
 
 
