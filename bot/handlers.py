@@ -224,6 +224,7 @@ CONTACT_ACTIONS = {
     "edit": lambda c, a: c.edit(a[0], a[1], a[2]),
     "submit": lambda c, a: c.submit(a[0], a[1]),
     "confirm": lambda c, a: c.submit(a[0], a[1], confirmed=True),
+    "okwarn": lambda c, a: c.confirm_warnings(a[0], a[1], a[2]),
 }
 
 

@@ -113,6 +113,12 @@ class Store(Protocol):
     def list_section_states(self, cycle_id: str) -> dict[str, SectionState]:
         """Return every section state stored for a cycle."""
 
+    def confirm_finding(self, cycle_id: str, key: str, by: str, at: datetime) -> None:
+        """Record that a warning was looked at and confirmed (it is not asked again while unchanged)."""
+
+    def confirmed_findings(self, cycle_id: str) -> dict[str, dict[str, Any]]:
+        """Every confirmed warning of a cycle: key → who confirmed it and when."""
+
     # Reminders ------------------------------------------------------------------------------------
     def record_reminder(
         self, cycle_id: str, department_id: str, slot: str, at: datetime, detail: dict[str, Any] | None = None

@@ -130,6 +130,21 @@ class ReportTables(TinyBase):
         docs = (self._get(name) for name in self._family(f"section@{cycle_id}"))
         return {doc["section_id"]: _section(cycle_id, doc) for doc in docs}
 
+    @writes
+    def confirm_finding(self, cycle_id: str, key: str, by: str, at: datetime) -> None:
+        """Record that a warning was looked at and confirmed (it is not asked again while unchanged)."""
+        name = f"confirmed@{cycle_id}"
+        if any(doc["key"] == key for doc in self._docs(name).values()):
+            return
+        self._put(name, {"key": key, "by": by, "at": iso(at)}, len(self._docs(name)) + 1)
+
+    def confirmed_findings(self, cycle_id: str) -> dict[str, dict[str, Any]]:
+        """Every confirmed warning of a cycle: key → who confirmed it and when."""
+        return {
+            doc["key"]: {"by": doc["by"], "at": moment(doc["at"])}
+            for doc in self._docs(f"confirmed@{cycle_id}").values()
+        }
+
     # Reminders ------------------------------------------------------------------------------------
     @writes
     def record_reminder(

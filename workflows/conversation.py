@@ -13,14 +13,14 @@ from datetime import datetime
 
 from storage.records import APPROVED, IN_PROGRESS, RETURNED, SUBMITTED, Contact
 from workflows import submission
+from workflows.answer_texts import clash, parse_answer, shown, warnings_reply, warnings_stamp, who
 from workflows.i18n import t
-from workflows.numbers import split_row
 from workflows.position import EDIT, Conflict, Position
-from workflows.prompts import derived_note, prompt, row_text, zero_button
+from workflows.prompts import derived_note, prompt, row_text
 from workflows.replies import Action, Button, Outcome, stamp
 from workflows.session import ReportSession
 from workflows.units import ROW, TEXT_STEP, Step, Unit
-from workflows.validation import clean_text, coerce, to_stored
+from workflows.validation import clean_text, to_stored
 from workflows.wording import excerpt, state_name, value_text
 
 MAX_NARRATIVE = 20000
@@ -192,9 +192,7 @@ class Conversation:
         conflict = self._conflict(unit, step, {fid: text}, {}, base)
         if conflict is not None:
             return conflict
-        note = self._store(unit, {fid: text}, {})
-        ack = t(self.lang, "✓ Saved “{label}” ({count} characters).", label=step.label, count=len(text))
-        return self._next(unit, number, "\n".join(x for x in (ack, note) if x))
+        return self._saved_ack(unit, step, number, {fid: text}, {})
 
     def resolve(self, seq: str, overwrite: bool) -> Outcome:
         """The buttons under a conflict: store my answer after all, or keep what the other person saved."""
@@ -213,7 +211,7 @@ class Conversation:
             ack = t(
                 self.lang,
                 "Kept what was saved: {values}",
-                values=self._shown(step, self.session.figures.values),
+                values=shown(step, self.session.figures.values, self.lang),
             )
             return self._next(unit, number, ack)
         again = self._conflict(unit, step, conflict.values, conflict.raw, self.position.seen)
@@ -257,60 +255,14 @@ class Conversation:
 
     # Answers ------------------------------------------------------------------------------------------
     def _figures(self, unit: Unit, step: Step, number: int, text: str) -> Outcome:
-        values, raw, problem = self._parse(step, text)
+        fields = self.session.template.fields
+        values, raw, problem = parse_answer(fields, step, text, self.lang, self.position.seq)
         if problem is not None:
             return problem
         conflict = self._conflict(unit, step, values, raw, self.position.seen)
         if conflict is not None:
             return conflict
         return self._saved_ack(unit, step, number, values, raw)
-
-    def _parse(self, step: Step, text: str) -> tuple[dict, dict, Outcome | None]:
-        fields = [self.session.template.fields[fid] for fid in step.field_ids]
-        if step.kind != ROW:
-            value, problem = coerce(fields[0], text)
-            if problem is not None:
-                return (
-                    {},
-                    {},
-                    Outcome().say(problem.render(self.lang) + "\n" + t(self.lang, "Please send it again.")),
-                )
-            return {fields[0].id: value}, {fields[0].id: text}, None
-        split = split_row(text, len(fields))
-        if split.problem is not None:
-            message = t(
-                self.lang,
-                "“{text}” could be one number or {count}. Please separate the numbers with spaces, "
-                "for example 100 200 300.",
-                text=split.problem.params["text"],
-                count=split.problem.params["count"],
-            )
-            return {}, {}, Outcome().say(message, (zero_button(self.position.seq, self.lang),))
-        parts = split.parts
-        if len(parts) != len(fields):
-            message = t(
-                self.lang,
-                "{label}: expected {count} numbers ({columns}), got {got}. Please send the whole row again.",
-                label=step.label,
-                count=len(fields),
-                columns="、".join(step.columns),
-                got=len(parts),
-            )
-            return {}, {}, Outcome().say(message, (zero_button(self.position.seq, self.lang),))
-        values, problems = {}, []
-        for field_, part, column in zip(fields, parts, step.columns, strict=True):
-            value, problem = coerce(field_, part)
-            if problem is not None:
-                # Name the column rather than repeating the row: 「· 自然人：“x”不是有效数字…」.
-                detail = problem.render(self.lang).removeprefix(field_.label).lstrip("：: ")
-                problems.append(f"· {column}：{detail}")
-            else:
-                values[field_.id] = value
-        if problems:
-            lines = [t(self.lang, "{label}: not saved.", label=step.label), *problems]
-            lines.append(t(self.lang, "Please send the whole row again."))
-            return {}, {}, Outcome().say("\n".join(lines))
-        return values, {fid: text for fid in values}, None
 
     def _conflict(
         self, unit: Unit, step: Step, values: dict, raw: dict, seen: dict[str, int]
@@ -329,41 +281,16 @@ class Conversation:
         )
         self.position.seq += 1
         self._save_position()
-        theirs = self._shown(step, self.session.figures.values)
-        mine = self._shown(step, values)
-        lines = [
-            t(
-                self.lang,
-                "Not saved: while you were answering, {who} saved “{label}” at {when}: {theirs}",
-                who=self._who(changed.by if changed else ""),
-                label=step.label,
-                when=f"{changed.at.astimezone(self.session.cycle.deadline.tzinfo):%H:%M}" if changed else "—",
-                theirs=theirs,
-            ),
-            t(self.lang, "Yours: {mine}", mine=mine),
-        ]
-        seq = self.position.seq
-        return Outcome().say(
-            "\n".join(lines),
-            (
-                Button(t(self.lang, "Save mine instead"), Action.of("overwrite", seq)),
-                Button(t(self.lang, "Keep theirs"), Action.of("keep", seq)),
-            ),
+        zone = self.session.cycle.deadline.tzinfo
+        return clash(
+            step,
+            shown(step, self.session.figures.values, self.lang),
+            shown(step, values, self.lang),
+            who(self.store, changed.by if changed else "", self._by(), self.lang),
+            f"{changed.at.astimezone(zone):%H:%M}" if changed else "—",
+            self.position.seq,
+            self.lang,
         )
-
-    def _shown(self, step: Step, values: dict) -> str:
-        if step.kind == TEXT_STEP:
-            text = str(values.get(step.field_ids[0]) or "")
-            return t(self.lang, "{count} characters, “{start}”", count=len(text), start=excerpt(text, 30))
-        if step.kind == ROW:
-            return row_text(step, values)
-        return value_text(values.get(step.field_ids[0]))
-
-    def _who(self, by: str) -> str:
-        if by == self._by():
-            return t(self.lang, "you (in another chat)")
-        contact = self.store.get_contact(int(by.split(":")[1])) if by.startswith("user:") else None
-        return contact.name if contact and contact.name else t(self.lang, "a colleague")
 
     def _saved_ack(self, unit: Unit, step: Step, number: int, values: dict, raw: dict) -> Outcome:
         note = self._store(unit, values, raw)
@@ -385,9 +312,36 @@ class Conversation:
             )
         self.session = self.session.refreshed()
         after = -1 if self.position.mode == EDIT else number
-        return self._next(
-            unit, after, "\n".join(x for x in (ack, note, derived_note(self.session, step, self.lang)) if x)
-        )
+        text = "\n".join(x for x in (ack, note, derived_note(self.session, step, self.lang)) if x)
+        warnings = self._open_warnings(step)
+        if not warnings:
+            return self._next(unit, after, text)
+        # The warnings, with their buttons, first; then the next question in a message of its own.
+        outcome = Outcome(replies=[warnings_reply(text, warnings, unit.section_id, number, step, self.lang)])
+        return outcome.extend(self._next(unit, after))
+
+    def _open_warnings(self, step: Step) -> list:
+        confirmed = self.store.confirmed_findings(self.session.cycle_id)
+        ids = set(step.field_ids)
+        return [
+            f
+            for f in self.session.findings
+            if not f.blocking and ids.intersection(f.subject) and f.key() not in confirmed
+        ]
+
+    def confirm_warnings(self, section_id: str, number: str, warnings_seen: str) -> Outcome:
+        """数字无误 / 内容无误: the warnings a saved answer raised are right as they are."""
+        unit = self._unit(section_id)
+        steps = self.session.steps(unit) if unit else []
+        index = int(number) if number.isdigit() else -1
+        if not 0 <= index < len(steps):
+            return self._expired()
+        warnings = self._open_warnings(steps[index])
+        if not warnings or warnings_stamp(warnings) != warnings_seen:
+            return self._expired()
+        for finding in warnings:
+            self.store.confirm_finding(self.session.cycle_id, finding.key(), self._by(), self.now)
+        return Outcome().say(t(self.lang, "Confirmed: it will not be asked again unless it changes."))
 
     def _store(self, unit: Unit, values: dict, raw: dict) -> str:
         was = self.session.state(unit).state

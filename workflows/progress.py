@@ -110,6 +110,7 @@ def status(session: ReportSession, cycle: Cycle, now: datetime, lang: str) -> Ou
         t(lang, "{year} report — {deadline}", year=session.year, deadline=deadline_text(cycle, now, lang))
     ]
     numbers = {unit.section_id: number for number, unit in enumerate(session.units, start=1)}
+    confirmed = session.store.confirmed_findings(session.cycle_id)
     for progress in department_progress(session):
         overdue = now > cycle.deadline and progress.owing
         flag = t(lang, " · OVERDUE") if overdue else ""
@@ -128,6 +129,10 @@ def status(session: ReportSession, cycle: Cycle, now: datetime, lang: str) -> Ou
         )
         for unit, state in zip(progress.units, progress.states, strict=True):
             lines.append(f"  [{numbers[unit.section_id]}] {unit.title} — {state_name(lang, state)}")
+            for finding in session.unit_findings(unit):
+                mark = "❌ " if finding.blocking else "⚠️ "
+                note = t(lang, " (confirmed by the department)") if finding.key() in confirmed else ""
+                lines.append(f"      {mark}{finding.render(lang)}{note}")
         if not progress.contacts:
             lines.append(t(lang, "  ⚠️ no contact has joined yet"))
         for contact in progress.contacts:

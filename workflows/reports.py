@@ -40,6 +40,7 @@ def assemble_current(
     from workflows.assembly.document import assemble  # python-docx is loaded only to assemble
 
     errors = [f for f in session.findings if f.blocking]
+    warnings = [f for f in session.findings if not f.blocking]
     today = now.astimezone(zone).date()
     assembly = assemble(session.template, session.figures, organisation, session.year, today, owners(session))
     draft = bool(assembly.gaps or errors)
@@ -51,12 +52,15 @@ def assemble_current(
             gaps=len(assembly.gaps),
             errors=len(errors),
         )
+    elif warnings:  # complete, but not everything agrees: never 「数字一致」 then
+        head = t(lang, "Complete; {count} warnings to look at before it goes out.", count=len(warnings))
     else:
         head = t(lang, "Complete and consistent.")
     lines = [
         head,
         *(f"· {gap.placeholder()}" for gap in assembly.gaps[:20]),
         *(f"❌ {finding.render(lang)}" for finding in errors[:20]),
+        *(f"⚠️ {finding.render(lang)}" for finding in warnings[:20]),
     ]
     name = f"report-{session.cycle_id}{'-draft' if draft else ''}.docx"
     return AssembledReport(assembly.to_bytes(), name, "\n".join(lines))

@@ -99,10 +99,12 @@ def submit(
         ]
         return Outcome().say("\n".join(text), (Button(t(lang, "Change"), Action.of("editmenu", section_id)),))
     warnings = [f for f in findings if not f.blocking]
-    if warnings and not confirmed:
+    confirmations = session.store.confirmed_findings(session.cycle_id)
+    unconfirmed = [f for f in warnings if f.key() not in confirmations]
+    if unconfirmed and not confirmed:
         text = [
             t(lang, "Please confirm:"),
-            *finding_lines(lang, warnings),
+            *finding_lines(lang, unconfirmed),
             t(lang, "If the figures are right, submit anyway."),
         ]
         content = session.content_stamp(unit)
@@ -113,6 +115,8 @@ def submit(
                 Button(t(lang, "Change"), Action.of("editmenu", section_id)),
             ),
         )
+    for finding in unconfirmed:  # 仍然提交: the writer has seen them and stands by the answers
+        session.store.confirm_finding(session.cycle_id, finding.key(), f"user:{contact.user_id}", now)
     submitted = session.store.set_section_state(
         session.cycle_id, unit.section_id, SUBMITTED, f"user:{contact.user_id}", now
     )

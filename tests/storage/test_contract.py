@@ -238,3 +238,12 @@ def test_a_nested_failure_caught_inside_still_rolls_back(store):
         except KeyError:
             pass
     assert store.current_answers("2026") == {}
+
+
+def test_confirmed_warnings_are_kept_once(store):
+    store.confirm_finding("2026", "plausibility.ratio|t2.licensing.decisions|value=2000", "user:1", NOW)
+    store.confirm_finding("2026", "plausibility.ratio|t2.licensing.decisions|value=2000", "user:2", NOW)
+    confirmed = store.confirmed_findings("2026")
+    assert list(confirmed) == ["plausibility.ratio|t2.licensing.decisions|value=2000"]
+    assert confirmed["plausibility.ratio|t2.licensing.decisions|value=2000"]["by"] == "user:1"
+    assert store.confirmed_findings("2025") == {}
