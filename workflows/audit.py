@@ -22,13 +22,15 @@ MSG_NOT_A_FIELD = "“{field}” is not a field of template {template}"
 MSG_NOT_A_FIELD_HINT = "“{field}” is not a field of template {template}; did you mean “{suggestion}”?"
 
 
-def audit(figures: Figures) -> list[Finding]:
-    """Every check on a set of figures: the template's rules, plausibility, narrative figures, content."""
+def audit(figures: Figures, year: int = 0) -> list[Finding]:
+    """Every check on a set of figures: the template's rules, plausibility, narrative figures, content.
+
+    ``year`` is the report year, for narratives that name years (「2022年结转」 in a 2023 report)."""
     template = figures.template
     return [
         *check_figures(figures),
         *plausibility_findings(figures),
-        *narrative_findings(template, figures.values),
+        *narrative_findings(template, figures.values, year),
         *content_findings(template, figures.values),
     ]
 
@@ -50,7 +52,7 @@ def unknown_fields(template: Template, raw: Mapping[str, Any]) -> list[Finding]:
 
 
 def check_answers(
-    template: Template, raw: Mapping[str, Any], previous_raw: Mapping[str, Any] | None = None
+    template: Template, raw: Mapping[str, Any], previous_raw: Mapping[str, Any] | None = None, year: int = 0
 ) -> CheckResult:
     """Read, compute and check a whole set of answers (and last year's, when given)."""
     previous, previous_findings = previous_figures(template, previous_raw)
@@ -58,7 +60,7 @@ def check_answers(
     given, findings = read_answers(template, known)
     figures = compute(template, given, previous)
     problems = [f if f.rule_id else _as_field_problem(f) for f in [*previous_findings, *findings]]
-    return CheckResult(figures, [*unknown_fields(template, raw), *problems, *audit(figures)])
+    return CheckResult(figures, [*unknown_fields(template, raw), *problems, *audit(figures, year)])
 
 
 def _as_field_problem(finding: Finding) -> Finding:

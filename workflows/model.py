@@ -238,6 +238,7 @@ class Template:
     plausibility: Plausibility = field(default_factory=Plausibility)
     content_rules: list[ContentRule] = field(default_factory=list)
     figure_concepts: list = field(default_factory=list)  # workflows.narrative_figures.Concept
+    figure_topics: dict[str, str] = field(default_factory=dict)  # topic → marker pattern
 
     def walk_sections(self) -> Iterator[Section]:
         """Yield every section in document order."""

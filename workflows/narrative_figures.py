@@ -1,20 +1,20 @@
 """Narrative figures checked against the tables: 「全年新收政府信息公开申请40件」 beside a table 三 of 34.
 
-A narrative is cut into sentences and clauses. Every number with a counting unit (件, 条, 宗, 万元 …) is
-a mention; the words around it in its clause name what it counts, by the template's concepts
-(``narrative_figures`` in the template: cue patterns and the table cells each concept may mean). A
-concept usually has several readings (「受理…749件」 is 新收 alone, or 新收 plus 上年结转); a mention
-agrees with the tables when any reading whose cells are known adds up to it. Only a number that agrees
-with no reading is reported, quoting the sentence, the number and the cells it should match. Numbers
-whose clause names no concept, changes (较上年增加…), shares (占…%), dates and ranks are left alone:
-a false alarm costs more than a miss.
-
-Breakdowns follow the topic of the sentence: in 「收到申请127件，其中自然人120件、法人或其他组织7件」
-the 自然人 figure is a column of the row the sentence is about.
+A narrative is cut into sentences and clauses. Every number with a counting unit (件, 条, 宗, 万元 …) is a
+mention; the words around it in its clause name what it counts, by the template's ``narrative_figures``
+(concepts: cue patterns and the table cells each may mean) and ``narrative_topics`` (what a sentence is
+about so far: applications, 规章, 行政复议 …, for cues such as 「维持」 or 「废止」 that mean something only
+within a topic). A concept usually has several readings (「受理…749件」 is 新收 alone, or 新收 plus 上年结转);
+a mention agrees with the tables when any reading whose cells are known adds up to it. Only a number
+that agrees with no reading is reported, quoting the sentence, the number and the cells it should
+match. A number whose clause names no concept, a change (较上年增加…), a share (占…%), a date or a rank
+is left alone: a false alarm costs more than a miss. Built and measured on real published sentences
+(tests/workflows/narrative_corpus.yaml).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,13 +26,22 @@ from workflows.numbers import format_number, parse_number
 from workflows.validation import Finding
 from workflows.wording import excerpt
 
-COUNT_UNITS = ("件", "宗", "起", "个", "项", "条", "份", "次", "人次", "家", "篇")
 AMOUNT_UNITS = ("万元", "元")
 _NUMBER = re.compile(
     r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)"
-    r"\s*(?P<unit>万元|人次|[件宗起个项条份次家篇元])"
+    r"\s*(?P<unit>万元|人次|件次|[件宗起个项条份次家篇例元])"
 )
-_CLAUSE = re.compile(r"[，,；;：:、。！？!?\n]")
+_CLAUSE = re.compile(r"[，,；;：:。！？!?()（）\n]")
+_SOFT = "、"  # within a clause, an enumeration: a cue beyond it counts as much farther away
+# Words that make a number something other than a table figure: a change, a share, a rank, an estimate.
+_IGNORE_BEFORE = re.compile(
+    r"(较上年|比上年|同比|较去年|环比|较\d{4}年|增加了?|减少了?|增长了?|上升了?|下降了?|多了|少了|第|约|近|超过|"
+    r"累计达|平均|人均|占|每|历年共计|历年)\s*$"
+)
+_IGNORE_AFTER = re.compile(r"^\s*(%|％|年|月|日|号|时|个?百分点|余|多|以上|以下|左右|万|亿)")
+_INCLUSIVE = re.compile(r"^\s*[(（]\s*含")
+# How requests came in (网上、信函 …) is not a row of table 三: a clause that says so is not checked.
+_BREAKDOWN = re.compile(r"(网上|网络|在线|网页|邮箱|电子邮件|信函|来信|当面|现场|邮寄|传真|电话)(受理|申请|提交|提出)[^，,；;、]{0,4}$")
 
 
 @dataclass(frozen=True)
@@ -41,28 +50,63 @@ class Concept:
 
     name: str
     name_en: str
-    cues: tuple[re.Pattern[str], ...]
+    cues: tuple[str, ...]  # regular expressions; {last_year}, {this_year}, {next_year} are filled in
     readings: tuple[tuple[str, ...], ...]
     unit: str = "件"
-    topic: str | None = None  # the row this concept is about, for breakdowns by column or result
-    needs_topic: str | None = None  # a breakdown: only within a sentence about this topic
+    needs_topic: tuple[str, ...] = ()  # only within a sentence about one of these topics
+    inclusive: tuple[tuple[str, ...], ...] = ()  # the readings of 「N件（含…）」, when it has its own
+    exclude: str | None = None  # not when the sentence so far matches this (留言, 信箱: not requests)
+    not_between: str | None = None  # a cue does not count when this stands between it and the number
+    requires: str | None = None  # only when the sentence so far matches this (「公开…其中规章11条」)
+    fallback: bool = False  # only when no other concept's cue is in the clause (a bare 「规章11条」)
 
 
 def concept_from_spec(spec: Mapping[str, Any]) -> Concept:
     """Read one ``narrative_figures`` entry of a template."""
-    cues = tuple(re.compile(str(cue)) for cue in spec.get("cues") or ())
+    cues = tuple(alternative for cue in spec.get("cues") or () for alternative in _alternatives(str(cue)))
     readings = tuple(tuple(str(f) for f in reading) for reading in spec.get("readings") or ())
     if not spec.get("name") or not cues or not readings:
         raise ValueError(f"narrative figure {spec.get('name')!r}: needs a name, cues and readings")
+    topics = spec.get("topic") or ()
     return Concept(
         str(spec["name"]),
         str(spec.get("name_en", spec["name"])),
         cues,
         readings,
         str(spec.get("unit", "件")),
-        spec.get("topic"),
-        spec.get("needs_topic"),
+        (topics,) if isinstance(topics, str) else tuple(topics),
+        tuple(tuple(str(f) for f in reading) for reading in spec.get("inclusive") or ()),
+        str(spec["exclude"]) if spec.get("exclude") else None,
+        str(spec["not_between"]) if spec.get("not_between") else None,
+        str(spec["requires"]) if spec.get("requires") else None,
+        bool(spec.get("fallback", False)),
     )
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """A cue's top-level alternatives, searched one by one so that overlapping cues all count
+    (in 「结转下年度继续办理」 both 「结转下年」 and 「下年度继续办理」 are found, and the longer wins)."""
+    parts, depth, start, escaped = [], 0, 0, False
+    for index, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:index])
+            start = index + 1
+    parts.append(pattern[start:])
+    return [part for part in parts if part]
+
+
+@functools.cache
+def _compiled(pattern: str, year: int) -> re.Pattern[str]:
+    filled = pattern.replace("{last_year}", str(year - 1)).replace("{this_year}", str(year))
+    return re.compile(filled.replace("{next_year}", str(year + 1)))
 
 
 @dataclass(frozen=True)
@@ -70,6 +114,7 @@ class Mention:
     """A number in a narrative, what it was read as, and whether the tables agree."""
 
     sentence: str
+    span: tuple[int, int]  # where the number is, in the text checked
     number: Decimal
     shown: str
     concept: Concept
@@ -82,90 +127,116 @@ class Mention:
         return any(self.number == value for value in self.expected)
 
 
-# Words that make a number something other than a table figure.
-IGNORE_BEFORE = re.compile(
-    r"(较上年|比上年|同比|较去年|较\d{4}年|增加|减少|增长|上升|下降|减少了|增加了|第|约|近|超过|累计|平均|人均|占)$"
-)
-IGNORE_AFTER = re.compile(r"^(%|％|年|月|日|号|时|余|多|以上|左右|百分点)")
+def sentences(text: str) -> list[tuple[int, str]]:
+    """A narrative cut into sentences (。！？ and line ends), each with where it starts."""
+    out, start = [], 0
+    for match in re.finditer(r"[。！？!?]|\n+", text):
+        out.append((start, text[start : match.end()]))
+        start = match.end()
+    out.append((start, text[start:]))
+    return [(offset, s) for offset, s in out if s.strip()]
 
 
-def sentences(text: str) -> list[str]:
-    """A narrative cut into sentences (。！？ and line ends)."""
-    return [s.strip() for s in re.split(r"(?<=[。！？!?])|\n+", text) if s and s.strip()]
-
-
-def _value(number: str, unit: str, concept_unit: str) -> Decimal | None:
-    parsed = parse_number(number + (unit if unit in AMOUNT_UNITS else ""), concept_unit)
-    return parsed if isinstance(parsed, Decimal) else None
-
-
-def _units_fit(unit: str, concept_unit: str) -> bool:
-    return (unit in AMOUNT_UNITS) == (concept_unit in AMOUNT_UNITS)
-
-
-def _clause_bounds(sentence: str, position: int) -> tuple[int, int]:
-    starts = [m.end() for m in _CLAUSE.finditer(sentence, 0, position)]
-    end = _CLAUSE.search(sentence, position)
-    return (starts[-1] if starts else 0), (end.start() if end else len(sentence))
-
-
-def _best_concept(
-    clause_before: str, clause_after: str, concepts: list[Concept], topic: str | None
-) -> Concept | None:
-    """The concept whose cue ends nearest before the number (or, failing that, starts just after it)."""
-    best: tuple[int, Concept] | None = None
-    for concept in concepts:
-        if concept.needs_topic is not None and concept.needs_topic != topic:
-            continue
-        for cue in concept.cues:
-            for match in cue.finditer(clause_before):
-                distance = len(clause_before) - match.end()
-                if best is None or distance < best[0] or (distance == best[0] and len(match.group()) > 0):
-                    best = (distance, concept)
+def _topic(before: str, clause_after: str, topics: Mapping[str, str], year: int) -> str | None:
+    """What the sentence is about at this point: the topic whose marker ends last before the number
+    (the longest on a tie), else the first one named after it in its clause (「收到4件…申请」)."""
+    best: tuple[int, int, str] | None = None
+    for name, pattern in topics.items():
+        for match in _compiled(pattern, year).finditer(before):
+            key = (match.end(), len(match.group()), name)
+            if best is None or key[:2] > best[:2]:
+                best = key
     if best is not None:
-        return best[1]
-    for concept in concepts:
-        if concept.needs_topic is not None and concept.needs_topic != topic:
-            continue
-        if any(cue.match(clause_after) for cue in concept.cues):
-            return concept
+        return best[2]
+    following = [(m.start(), name) for name, p in topics.items() if (m := _compiled(p, year).search(clause_after))]
+    return min(following)[1] if following else None
+
+
+def _applies(concept: Concept, topic: str | None, sentence_before: str, year: int) -> bool:
+    if concept.needs_topic and topic not in concept.needs_topic:
+        return False
+    if concept.requires is not None and not _compiled(concept.requires, year).search(sentence_before):
+        return False
+    return concept.exclude is None or not _compiled(concept.exclude, year).search(sentence_before)
+
+
+def _concept(
+    before: str, after: str, concepts: list[Concept], topic: str | None, sentence_before: str, year: int
+) -> Concept | None:
+    """The concept whose cue is nearest the number in its clause: before it, else after it."""
+    concepts = [c for c in concepts if _applies(c, topic, sentence_before, year)]
+    for group in ([c for c in concepts if not c.fallback], [c for c in concepts if c.fallback]):
+        found = _nearest(before, after, group, year)
+        if found is not None:
+            return found
     return None
 
 
-def _reading_values(concept: Concept, values: Mapping[str, Any]) -> list[tuple[Decimal, tuple[str, ...]]]:
+def _nearest(before: str, after: str, concepts: list[Concept], year: int) -> Concept | None:
+    best: tuple[int, int, Concept] | None = None
+    for concept in concepts:
+        for cue in concept.cues:
+            for match in _compiled(cue, year).finditer(before):
+                gap = before[match.end() :]
+                if concept.not_between and _compiled(concept.not_between, year).search(gap):
+                    continue
+                key = (len(gap) + 1000 * gap.count(_SOFT), -len(match.group()))
+                if best is None or key < best[:2]:
+                    best = (*key, concept)
+    if best is not None:
+        return best[2]
+    for concept in concepts:
+        for cue in concept.cues:
+            match = _compiled(cue, year).search(after.split(_SOFT)[0])
+            if match is not None:
+                key = (match.start(), -len(match.group()))
+                if best is None or key < best[:2]:
+                    best = (*key, concept)
+    return best[2] if best else None
+
+
+def _known(readings: tuple[tuple[str, ...], ...], values: Mapping[str, Any]) -> list[tuple[Decimal, tuple[str, ...]]]:
     known = []
-    for reading in concept.readings:
+    for reading in readings:
         parts = [values.get(fid) for fid in reading]
         if all(isinstance(p, int | Decimal) and not isinstance(p, bool) for p in parts):
             known.append((sum((Decimal(p) for p in parts), Decimal(0)), reading))
     return known
 
 
-def mentions(text: str, concepts: list[Concept], values: Mapping[str, Any]) -> list[Mention]:
+def mentions(
+    text: str, concepts: list[Concept], values: Mapping[str, Any], topics: Mapping[str, str] | None = None, year: int = 0
+) -> list[Mention]:
     """Every table figure the narrative states, read against ``values`` (the tables, totals included)."""
     found: list[Mention] = []
-    for sentence in sentences(text):
-        topic: str | None = None
+    for offset, sentence in sentences(text):
         for match in _NUMBER.finditer(sentence):
-            start, end = match.span()
-            before, after = sentence[:start], sentence[end:]
-            if IGNORE_BEFORE.search(before.rstrip()) or IGNORE_AFTER.match(after):
+            start, end = match.span("number")
+            before, after = sentence[:start], sentence[match.end() :]
+            if _IGNORE_BEFORE.search(before) or _IGNORE_AFTER.match(sentence[end:]):
                 continue
-            clause_start, clause_end = _clause_bounds(sentence, start)
-            concept = _best_concept(sentence[clause_start:start], sentence[end:clause_end], concepts, topic)
-            if concept is None:
+            clause_start = max((m.end() for m in _CLAUSE.finditer(sentence, 0, start)), default=0)
+            clause_end = _CLAUSE.search(sentence, match.end())
+            clause_after = after[: clause_end.start() - match.end()] if clause_end else after
+            clause = sentence[clause_start:start]
+            if _BREAKDOWN.search(clause):
+                continue  # 「其中网上申请11件」「邮箱受理2件」: by channel, not a table row
+            topic = _topic(before, clause_after, topics or {}, year)
+            concept = _concept(clause, clause_after, concepts, topic, before + clause_after, year)
+            if concept is None or (match.group("unit") in AMOUNT_UNITS) != (concept.unit in AMOUNT_UNITS):
                 continue
-            if concept.topic is not None:
-                topic = concept.topic
-            if not _units_fit(match.group("unit"), concept.unit):
+            number = parse_number(match.group("number") + (match.group("unit") if concept.unit in AMOUNT_UNITS else ""), concept.unit)
+            readings = concept.readings
+            if _INCLUSIVE.match(after):
+                if not concept.inclusive:
+                    continue  # 「规章13件（含新制定5件…）」: a total of something else
+                readings = concept.inclusive
+            known = _known(readings, values)
+            if not isinstance(number, Decimal) or not known:
                 continue
-            number = _value(match.group("number"), match.group("unit"), concept.unit)
-            known = _reading_values(concept, values)
-            if number is None or not known:
-                continue
-            found.append(
-                Mention(sentence, number, match.group(0), concept, tuple(v for v, _ in known), known[0][1])
-            )
+            span = (offset + start, offset + end)
+            expected = tuple(v for v, _ in known)
+            found.append(Mention(sentence.strip(), span, number, match.group(0), concept, expected, known[0][1]))
     return found
 
 
@@ -173,14 +244,14 @@ MSG_NARRATIVE = "{label}: in “{sentence}”, {number} does not match the table
 RULE = "narrative.figure"
 
 
-def narrative_findings(template, values: Mapping[str, Any]) -> list[Finding]:
+def narrative_findings(template, values: Mapping[str, Any], year: int = 0) -> list[Finding]:
     """A warning for each narrative figure that agrees with no reading of the tables."""
     findings = []
     for fid, field_ in template.fields.items():
         text = values.get(fid)
         if field_.type != NARRATIVE or not isinstance(text, str) or not text:
             continue
-        for mention in mentions(text, template.figure_concepts, values):
+        for mention in mentions(text, template.figure_concepts, values, template.figure_topics, year):
             if mention.agrees:
                 continue
             cells = " + ".join(template.fields[c].label for c in mention.cells)

@@ -100,7 +100,7 @@ class ReportSession:
     @cached_property
     def findings(self) -> list[Finding]:
         """Every check that currently fails: arithmetic, plausibility, narrative figures, wording."""
-        return audit(self.figures)
+        return audit(self.figures, self.year)
 
     @cached_property
     def section_states(self) -> dict[str, SectionState]:

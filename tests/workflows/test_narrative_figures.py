@@ -1,0 +1,83 @@
+"""Narrative figures against the tables: the issue's examples, and the score on real published sentences."""
+
+import pytest
+
+from tests.conftest import EXAMPLES
+from tests.workflows import narrative_corpus
+from workflows.arithmetic import compute, read_answers
+from workflows.audit import audit
+from workflows.files import read_answers_file
+from workflows.narrative_figures import mentions, narrative_findings
+
+
+@pytest.fixture(scope="module")
+def table(template_2021):
+    """The example report's figures (表三: 新收 34 … ), totals included."""
+    given, _ = read_answers(template_2021, read_answers_file(EXAMPLES / "2021" / "answers.yaml"))
+    return compute(template_2021, given, {}).values
+
+
+def read(template, table, text, year=2026):
+    return mentions(text, template.figure_concepts, table, template.figure_topics, year)
+
+
+def test_a_contradicting_figure_is_reported_with_both_numbers(template_2021, table):
+    values = dict(table)
+    new = values["t3.new.total"]
+    values["overview.requests.text"] = f"全年新收政府信息公开申请{new + 6}件，均按时答复。"
+    [finding] = narrative_findings(template_2021, values, 2026)
+    assert finding.rule_id == "narrative.figure" and finding.subject == ("overview.requests.text",)
+    assert "t3.new.total" in finding.fields
+    assert finding.render("zh") == (
+        f"依申请公开工作情况：“全年新收政府信息公开申请{new + 6}件，均按时答复。”中的 {new + 6}件 与表格不符："
+        f"新收申请（一、本年新收政府信息公开申请数量 · 总计）在表中是 {new} / "
+        f"{new + values['t3.carried_in.total']} / {values['t3.total_processed.total']}"
+    )
+    values["overview.requests.text"] = f"全年新收政府信息公开申请{new}件，均按时答复。"
+    assert narrative_findings(template_2021, values, 2026) == []
+
+
+def test_any_reasonable_reading_agrees(template_2021, table):
+    new, carried = table["t3.new.total"], table["t3.carried_in.total"]
+    both = read(template_2021, table, f"共受理政府信息公开申请{new + carried}件（含上年结转{carried}件）。")
+    assert [m.agrees for m in both] == [True, True]
+    suits = table["t4.cases.direct_total"] + table["t4.cases.after_total"]
+    assert read(template_2021, table, f"被提起行政诉讼{suits}件。")[0].agrees
+
+
+def test_lookalikes_are_not_table_figures(template_2021, table):
+    for text in (
+        "本年度收取信息处理费200元。",  # not 行政事业性收费
+        "清理政策性文件12件。",  # not 行政规范性文件
+        "申请数量较上年增加12件，占比15%。",  # a change and a share
+        "受理市长信箱来信7件，全部予以答复。",  # letters, not requests
+        "召开新闻发布会12场，发布政策解读35篇。",
+        "其中网上申请11件，信函申请3件。",  # by channel
+    ):
+        assert [m for m in read(template_2021, table, text) if not m.agrees] == [], text
+
+
+def test_years_name_the_carry_over(template_2021, table):
+    carried_in, carried_out = table["t3.carried_in.total"], table["t3.carried_out.total"]
+    text = f"2025年结转的申请{carried_in}件，结转2027年继续办理{carried_out + 1}件。"
+    found = read(template_2021, table, text, year=2026)
+    assert [(m.concept.name, m.agrees) for m in found] == [("上年结转", True), ("结转下年", False)]
+
+
+def test_the_audit_carries_narrative_findings(template_2021, table):
+    values = dict(table)
+    values["overview.requests.text"] = "本年度共收到政府信息公开申请999件。"
+    given = {k: v for k, v in values.items() if k in template_2021.fields and k not in ("t3.new.total",)}
+    figures = compute(template_2021, given, {})
+    assert any(f.rule_id == "narrative.figure" for f in audit(figures, 2026))
+
+
+def test_real_published_sentences_give_no_false_alarm_and_catch_altered_figures():
+    score = narrative_corpus.score()
+    print(
+        f"\nnarrative corpus: {score.figures} figures, {score.agreeing} agreeing, caught {score.caught} "
+        f"({score.catch_rate:.1%}), false alarms {len(score.false_alarms)}"
+    )
+    assert score.figures >= 250
+    assert score.false_alarms == []
+    assert score.catch_rate >= 0.90, score.misses
