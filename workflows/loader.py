@@ -114,7 +114,9 @@ class _Builder:
             self.content_rule(spec, template) for spec in self.data.get("content_rules") or []
         ]
         template.figure_concepts = self.concepts(self.data.get("narrative_figures") or [])
-        template.figure_topics = {str(k): str(v) for k, v in (self.data.get("narrative_topics") or {}).items()}
+        template.figure_topics = {
+            str(k): str(v) for k, v in (self.data.get("narrative_topics") or {}).items()
+        }
         self.check(template)
         return template
 

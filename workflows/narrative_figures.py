@@ -41,7 +41,9 @@ _IGNORE_BEFORE = re.compile(
 _IGNORE_AFTER = re.compile(r"^\s*(%|％|年|月|日|号|时|个?百分点|余|多|以上|以下|左右|万|亿)")
 _INCLUSIVE = re.compile(r"^\s*[(（]\s*含")
 # How requests came in (网上、信函 …) is not a row of table 三: a clause that says so is not checked.
-_BREAKDOWN = re.compile(r"(网上|网络|在线|网页|邮箱|电子邮件|信函|来信|当面|现场|邮寄|传真|电话)(受理|申请|提交|提出)[^，,；;、]{0,4}$")
+_BREAKDOWN = re.compile(
+    r"(网上|网络|在线|网页|邮箱|电子邮件|信函|来信|当面|现场|邮寄|传真|电话)(受理|申请|提交|提出)[^，,；;、]{0,4}$"
+)
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,9 @@ def _topic(before: str, clause_after: str, topics: Mapping[str, str], year: int)
                 best = key
     if best is not None:
         return best[2]
-    following = [(m.start(), name) for name, p in topics.items() if (m := _compiled(p, year).search(clause_after))]
+    following = [
+        (m.start(), name) for name, p in topics.items() if (m := _compiled(p, year).search(clause_after))
+    ]
     return min(following)[1] if following else None
 
 
@@ -195,7 +199,9 @@ def _nearest(before: str, after: str, concepts: list[Concept], year: int) -> Con
     return best[2] if best else None
 
 
-def _known(readings: tuple[tuple[str, ...], ...], values: Mapping[str, Any]) -> list[tuple[Decimal, tuple[str, ...]]]:
+def _known(
+    readings: tuple[tuple[str, ...], ...], values: Mapping[str, Any]
+) -> list[tuple[Decimal, tuple[str, ...]]]:
     known = []
     for reading in readings:
         parts = [values.get(fid) for fid in reading]
@@ -205,7 +211,11 @@ def _known(readings: tuple[tuple[str, ...], ...], values: Mapping[str, Any]) -> 
 
 
 def mentions(
-    text: str, concepts: list[Concept], values: Mapping[str, Any], topics: Mapping[str, str] | None = None, year: int = 0
+    text: str,
+    concepts: list[Concept],
+    values: Mapping[str, Any],
+    topics: Mapping[str, str] | None = None,
+    year: int = 0,
 ) -> list[Mention]:
     """Every table figure the narrative states, read against ``values`` (the tables, totals included)."""
     found: list[Mention] = []
@@ -225,7 +235,10 @@ def mentions(
             concept = _concept(clause, clause_after, concepts, topic, before + clause_after, year)
             if concept is None or (match.group("unit") in AMOUNT_UNITS) != (concept.unit in AMOUNT_UNITS):
                 continue
-            number = parse_number(match.group("number") + (match.group("unit") if concept.unit in AMOUNT_UNITS else ""), concept.unit)
+            number = parse_number(
+                match.group("number") + (match.group("unit") if concept.unit in AMOUNT_UNITS else ""),
+                concept.unit,
+            )
             readings = concept.readings
             if _INCLUSIVE.match(after):
                 if not concept.inclusive:
@@ -236,7 +249,9 @@ def mentions(
                 continue
             span = (offset + start, offset + end)
             expected = tuple(v for v, _ in known)
-            found.append(Mention(sentence.strip(), span, number, match.group(0), concept, expected, known[0][1]))
+            found.append(
+                Mention(sentence.strip(), span, number, match.group(0), concept, expected, known[0][1])
+            )
     return found
 
 
