@@ -15,6 +15,7 @@ import click
 from bot.commands import register as register_bot_commands
 from workflows.assembly.document import assemble, format_date
 from workflows.audit import check_answers
+from workflows.catalogue import catalogue_document
 from workflows.files import InputFileError, read_answers_file, read_profile
 from workflows.i18n import t
 from workflows.loader import TemplateError, bundled_templates, load_template
@@ -93,6 +94,20 @@ def field_record(template: Template, field_id: str) -> dict[str, Any]:
     if field_.hint:
         record["hint"] = field_.hint
     return record
+
+
+@main.command()
+@click.option(
+    "--template",
+    "template_refs",
+    multiple=True,
+    help="A template id or file (repeat for several; default: every bundled template).",
+)
+@friendly_errors
+def rules(template_refs: tuple[str, ...]) -> None:
+    """Print the rule catalogue: every check, its id, severity and message (Markdown)."""
+    refs = template_refs or tuple(bundled_templates())
+    click.echo(catalogue_document([load_template(ref) for ref in refs]), nl=False)
 
 
 @main.command()

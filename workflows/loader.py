@@ -113,10 +113,7 @@ class _Builder:
         template.content_rules = [
             self.content_rule(spec, template) for spec in self.data.get("content_rules") or []
         ]
-        template.figure_concepts = self.concepts(self.data.get("narrative_figures") or [])
-        template.figure_topics = {
-            str(k): str(v) for k, v in (self.data.get("narrative_topics") or {}).items()
-        }
+        template.figures = self.figure_rules()
         self.check(template)
         return template
 
@@ -164,16 +161,18 @@ class _Builder:
             require=str(spec["require"]) if spec.get("require") else None,
         )
 
-    def concepts(self, specs: list[dict[str, Any]]) -> list:
-        from workflows.narrative_figures import concept_from_spec  # the checker owns its own format
+    def figure_rules(self):
+        from workflows.narrative_figures import FigureRules, concept_from_spec  # the checker owns its format
 
-        concepts = [concept_from_spec(spec) for spec in specs]
+        concepts = tuple(concept_from_spec(spec) for spec in self.data.get("narrative_figures") or [])
         for concept in concepts:
-            for reading in concept.readings:
+            for reading in (*concept.readings, *concept.inclusive):
                 for fid in reading:
                     if fid not in self.fields:
                         raise TemplateError(f"narrative figure {concept.name}: unknown field {fid!r}")
-        return concepts
+        topics = {str(k): str(v) for k, v in (self.data.get("narrative_topics") or {}).items()}
+        ignore = tuple(str(p) for p in self.data.get("narrative_ignore") or ())
+        return FigureRules(concepts, topics, ignore)
 
     # Sections and blocks -----------------------------------------------------------------------------
     def section(self, spec: dict[str, Any], level: int, parent: Section | None) -> Section:
@@ -364,6 +363,7 @@ class _Builder:
                 name_en=str(spec.get("name_en", spec.get("name", ""))),
                 left_label=str(spec.get("left_label", "")),
                 right_label=str(spec.get("right_label", "")),
+                check=str(spec["check"]),
             )
         )
 

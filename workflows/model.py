@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from workflows.expressions import Comparison, Expression
 
@@ -72,6 +73,7 @@ class Rule:
     name_en: str
     left_label: str = ""
     right_label: str = ""
+    check: str = ""  # as the template wrote it
 
     def fields(self) -> list[str]:
         """Return this year's field ids the rule reads."""
@@ -237,8 +239,7 @@ class Template:
     description: str = ""
     plausibility: Plausibility = field(default_factory=Plausibility)
     content_rules: list[ContentRule] = field(default_factory=list)
-    figure_concepts: list = field(default_factory=list)  # workflows.narrative_figures.Concept
-    figure_topics: dict[str, str] = field(default_factory=dict)  # topic → marker pattern
+    figures: Any = None  # workflows.narrative_figures.FigureRules: narrative figures against the tables
 
     def walk_sections(self) -> Iterator[Section]:
         """Yield every section in document order."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -40,10 +40,6 @@ _IGNORE_BEFORE = re.compile(
 )
 _IGNORE_AFTER = re.compile(r"^\s*(%|％|年|月|日|号|时|个?百分点|余|多|以上|以下|左右|万|亿)")
 _INCLUSIVE = re.compile(r"^\s*[(（]\s*含")
-# How requests came in (网上、信函 …) is not a row of table 三: a clause that says so is not checked.
-_BREAKDOWN = re.compile(
-    r"(网上|网络|在线|网页|邮箱|电子邮件|信函|来信|当面|现场|邮寄|传真|电话)(受理|申请|提交|提出)[^，,；;、]{0,4}$"
-)
 
 
 @dataclass(frozen=True)
@@ -61,6 +57,7 @@ class Concept:
     not_between: str | None = None  # a cue does not count when this stands between it and the number
     requires: str | None = None  # only when the sentence so far matches this (「公开…其中规章11条」)
     fallback: bool = False  # only when no other concept's cue is in the clause (a bare 「规章11条」)
+    suggest: bool = False  # named in the narrative prompts as a figure writers may insert
 
 
 def concept_from_spec(spec: Mapping[str, Any]) -> Concept:
@@ -82,6 +79,7 @@ def concept_from_spec(spec: Mapping[str, Any]) -> Concept:
         str(spec["not_between"]) if spec.get("not_between") else None,
         str(spec["requires"]) if spec.get("requires") else None,
         bool(spec.get("fallback", False)),
+        bool(spec.get("suggest", False)),
     )
 
 
@@ -109,6 +107,15 @@ def _alternatives(pattern: str) -> list[str]:
 def _compiled(pattern: str, year: int) -> re.Pattern[str]:
     filled = pattern.replace("{last_year}", str(year - 1)).replace("{this_year}", str(year))
     return re.compile(filled.replace("{next_year}", str(year + 1)))
+
+
+@dataclass(frozen=True)
+class FigureRules:
+    """A template's way of reading narrative figures: concepts, topics, clauses that hold no figure."""
+
+    concepts: tuple[Concept, ...] = ()
+    topics: Mapping[str, str] = field(default_factory=dict)
+    ignore: tuple[str, ...] = ()  # a number ending a clause that matches one of these is not checked
 
 
 @dataclass(frozen=True)
@@ -210,14 +217,10 @@ def _known(
     return known
 
 
-def mentions(
-    text: str,
-    concepts: list[Concept],
-    values: Mapping[str, Any],
-    topics: Mapping[str, str] | None = None,
-    year: int = 0,
-) -> list[Mention]:
+def mentions(text: str, rules: FigureRules, values: Mapping[str, Any], year: int = 0) -> list[Mention]:
     """Every table figure the narrative states, read against ``values`` (the tables, totals included)."""
+    concepts, topics = list(rules.concepts), rules.topics
+    ignore = [_compiled(pattern, year) for pattern in rules.ignore]
     found: list[Mention] = []
     for offset, sentence in sentences(text):
         for match in _NUMBER.finditer(sentence):
@@ -229,9 +232,9 @@ def mentions(
             clause_end = _CLAUSE.search(sentence, match.end())
             clause_after = after[: clause_end.start() - match.end()] if clause_end else after
             clause = sentence[clause_start:start]
-            if _BREAKDOWN.search(clause):
-                continue  # 「其中网上申请11件」「邮箱受理2件」: by channel, not a table row
-            topic = _topic(before, clause_after, topics or {}, year)
+            if any(pattern.search(clause) for pattern in ignore):
+                continue  # e.g. 「其中网上申请11件」: by channel, not a row of table 三
+            topic = _topic(before, clause_after, topics, year)
             concept = _concept(clause, clause_after, concepts, topic, before + clause_after, year)
             if concept is None or (match.group("unit") in AMOUNT_UNITS) != (concept.unit in AMOUNT_UNITS):
                 continue
@@ -266,7 +269,7 @@ def narrative_findings(template, values: Mapping[str, Any], year: int = 0) -> li
         text = values.get(fid)
         if field_.type != NARRATIVE or not isinstance(text, str) or not text:
             continue
-        for mention in mentions(text, template.figure_concepts, values, template.figure_topics, year):
+        for mention in mentions(text, template.figures, values, year):
             if mention.agrees:
                 continue
             cells = " + ".join(template.fields[c].label for c in mention.cells)
@@ -283,3 +286,38 @@ def narrative_findings(template, values: Mapping[str, Any], year: int = 0) -> li
                 Finding(WARNING, MSG_NARRATIVE, params, (fid, *mention.cells), RULE, english, owners=(fid,))
             )
     return findings
+
+
+_NAME = re.compile(r"\{([^{}\s]{1,24})\}")
+
+
+@dataclass(frozen=True)
+class Inserted:
+    """A run of a narrative as printed: plain text, or a table figure a writer named (「{新收申请}」)."""
+
+    text: str
+    missing: str | None = None  # the figure's name, when its cells are not answered yet
+
+
+def figure_value(concept: Concept, values: Mapping[str, Any]) -> Decimal | None:
+    """The value a writer's 「{name}」 prints: the concept's first reading, when its cells are known."""
+    known = _known(concept.readings[:1], values)
+    return known[0][0] if known else None
+
+
+def insert_figures(text: str, concepts: list[Concept], values: Mapping[str, Any]) -> list[Inserted]:
+    """A narrative with every 「{name}」 of a known figure replaced by its value from the tables.
+
+    Anything else in braces is the writer's own text and stays as typed."""
+    by_name = {c.name: c for c in concepts}
+    out, position = [], 0
+    for match in _NAME.finditer(text):
+        concept = by_name.get(match.group(1))
+        if concept is None:
+            continue
+        out.append(Inserted(text[position : match.start()]))
+        value = figure_value(concept, values)
+        out.append(Inserted(format_number(value)) if value is not None else Inserted("", concept.name))
+        position = match.end()
+    out.append(Inserted(text[position:]))
+    return [piece for piece in out if piece.text or piece.missing]

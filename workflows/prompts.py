@@ -35,6 +35,15 @@ def prompt(
                     count=sum(map(len, draft)),
                 )
             )
+        names = [f"{{{c.name}}}" for c in session.template.figures.concepts if c.suggest]
+        if names:
+            lines.append(
+                t(
+                    lang,
+                    "To print a figure from the tables, write its name in braces: {names}",
+                    names="".join(names),
+                )
+            )
         lines.append(t(lang, "You may send it in several messages; when finished send /done or press Done."))
         return Reply("\n".join(lines), ((Button(t(lang, "Done"), Action.of("done", seq)),),))
     unit_text = t(lang, " (unit: {unit})", unit=step.unit) if step.unit else ""

@@ -18,7 +18,7 @@ def table(template_2021):
 
 
 def read(template, table, text, year=2026):
-    return mentions(text, template.figure_concepts, table, template.figure_topics, year)
+    return mentions(text, template.figures, table, year)
 
 
 def test_a_contradicting_figure_is_reported_with_both_numbers(template_2021, table):
@@ -81,3 +81,10 @@ def test_real_published_sentences_give_no_false_alarm_and_catch_altered_figures(
     assert score.figures >= 250
     assert score.false_alarms == []
     assert score.catch_rate >= 0.90, score.misses
+
+
+def test_the_2018_format_reads_its_own_appendix_without_false_alarms():
+    score = narrative_corpus.score(
+        "gov-disclosure-2018", narrative_corpus.CORPUS_2018, narrative_corpus.OLD_CELLS
+    )
+    assert score.false_alarms == [] and score.agreeing >= 10 and score.catch_rate >= 0.9, score.misses

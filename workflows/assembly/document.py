@@ -23,6 +23,7 @@ from workflows.assembly import styles
 from workflows.assembly.word_tables import add_table
 from workflows.files import flatten_answers
 from workflows.model import Block, Section, Template, section_path
+from workflows.narrative_figures import Inserted, insert_figures
 from workflows.numbers import format_number
 from workflows.placeholders import pieces
 
@@ -177,7 +178,14 @@ class _Writer:
             for line_no, line in enumerate(chunk.split("\n")):
                 if line_no:  # a single newline stays a line break inside the paragraph
                     paragraph.runs[-1].add_break()
-                styles.font_run(paragraph, line)
+                for piece in insert_figures(line, self.template.figures.concepts, self.figures.values) or [
+                    Inserted("")
+                ]:
+                    if piece.missing is None:
+                        styles.font_run(paragraph, piece.text)
+                    else:  # a figure the writer named whose table cells are still empty
+                        styles.mark_missing(styles.font_run(paragraph, f"【待填写：{piece.missing}】"))
+                        self.note_gap(section, [piece.missing])
 
     # Sections ---------------------------------------------------------------------------------------------
     def section(self, section: Section) -> None:

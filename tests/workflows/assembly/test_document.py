@@ -175,3 +175,25 @@ def test_hostile_text_lands_unchanged_and_the_file_opens(template_2021, answers_
     assert "很长的文字。" * 20000 in body
     assert "第一行\n第二行" in body  # a line break inside one paragraph
     assert not any("injected" in p and "<w:p>" not in p for p in body)
+
+
+def test_a_writer_can_name_a_table_figure_instead_of_typing_it(template_2021, answers_2021):
+    answers = dict(answers_2021)
+    answers["overview.requests.text"] = (
+        "全年新收申请{新收申请}件，办结{办结申请}件，结转下年度{结转下年}件。{未知名称}与{{ 7*7 }}照原样保留。"
+    )
+    _, document = build(template_2021, answers)
+    body = "\n".join(texts(document))
+    figures = check_answers(template_2021, answers).figures.values
+    new, done, out = (
+        figures["t3.new.total"],
+        figures["t3.total_processed.total"],
+        figures["t3.carried_out.total"],
+    )
+    assert (
+        f"全年新收申请{new}件，办结{done}件，结转下年度{out}件。{{未知名称}}与{{{{ 7*7 }}}}照原样保留。"
+        in body
+    )
+    unanswered = {k: v for k, v in answers.items() if not k.startswith("t3.carried_out")}
+    _, document = build(template_2021, unanswered)
+    assert "结转下年度【待填写：结转下年】件" in "\n".join(texts(document))
