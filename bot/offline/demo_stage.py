@@ -127,8 +127,12 @@ class Stage:
         shown = [v if isinstance(v, str) else format_number(v) for v in values.values()]
         return [" ".join(shown)] if step.kind == ROW else shown
 
-    async def fill_department(self, dept: str, mistake: tuple[str, object] | None = None) -> None:
-        """Answer every section of a department as prompted, then submit each."""
+    async def fill_department(
+        self, dept: str, mistake: tuple[str, object] | None = None, slip: tuple[str, str] | None = None
+    ) -> None:
+        """Answer every section of a department as prompted, then submit each.
+
+        ``slip``: a narrative first written with a figure that contradicts the tables, then corrected."""
         session = self.services.session(self.services.cycle())
         units = session.units_of(dept)
         for unit in units:
@@ -139,6 +143,8 @@ class Stage:
             if wanted in choices:
                 await self.press(dept, choices[wanted])
             for step in session.steps(unit):
+                if slip and step.field_ids == (slip[0],):
+                    await self._slip(dept, slip[1])
                 for text in self._typed(step, mistake):
                     await self.say(dept, text)
             submitted = await self.press(dept, "提交")
@@ -151,6 +157,17 @@ class Stage:
                     self.echo(f"      {line}")
             else:
                 self.events.append(f"{self._stamp()} {self._name(dept)} 提交“{unit.title}”")
+
+    async def _slip(self, dept: str, wrong: str) -> None:
+        """Write a narrative whose figure the tables contradict, read the warning, answer again."""
+        await self.say(dept, wrong)
+        saved = await self.say(dept, "/done")
+        warning = next(line for m in saved for line in m.text.splitlines() if line.startswith("⚠️"))
+        self.echo(f"      {warning}")
+        self.checks.append(
+            f"{self._stamp()} {self._name(dept)} 的文字与表格不符，当场提示后改正：\n{warning}"
+        )
+        await self.press(dept, "重新填写", saved[0])
 
     async def correct(self, dept: str, section_id: str, field_id: str) -> None:
         """Fix the wrong figure through 修改, then submit again."""

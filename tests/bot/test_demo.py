@@ -38,6 +38,7 @@ def test_the_demo_runs_a_whole_cycle_and_hands_over_the_report(tmp_path, templat
     log = result.stdout
     assert "未提交：以下数字不一致。" in log  # the inconsistent figure was caught …
     assert "改正后提交" in (out / "summary.md").read_text(encoding="utf-8")  # … and corrected
+    assert "与表格不符" in log and "当场提示后改正" in (out / "summary.md").read_text(encoding="utf-8")
     assert "⏰ 提醒 → 办公室（before:3）" in log and "逾期汇总 → 协调人" in log
     assert "已退回" in log and "进度 [" in log
     report = out / f"report-{year}.docx"
@@ -60,6 +61,6 @@ def test_the_demo_runs_a_whole_cycle_and_hands_over_the_report(tmp_path, templat
 
     store = open_store(out / "reportbot-data")  # the TinyDB folder it hands over opens and holds the cycle
     try:
-        assert store.get_cycle(year) is not None and store.count_answer_versions(year) > 20
+        assert store.get_cycle(str(year)) is not None and store.count_answer_versions(str(year)) > 20
     finally:
         store.close()
