@@ -27,18 +27,25 @@ from workflows.validation import Finding
 from workflows.wording import excerpt
 
 AMOUNT_UNITS = ("万元", "元")
+NO_TOPIC = "none"  # as a concept's topic: the sentence has named none so far
 _NUMBER = re.compile(
     r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)"
     r"\s*(?P<unit>万元|人次|件次|[件宗起个项条份次家篇例元])"
 )
 _CLAUSE = re.compile(r"[，,；;：:。！？!?()（）\n]")
 _SOFT = "、"  # within a clause, an enumeration: a cue beyond it counts as much farther away
+# An enumerated item with words of its own (「行政许可93条、行政执法37条」, 「11条行政许可、2条规划信息」)
+# names its own subject: a cue in an earlier item does not reach it. Only bare items (「…分别为5件、3件」)
+# or items of these words alone inherit one.
+_OWN_WORDS = re.compile(r"[\u4e00-\u9fff](?<![共各为是有达计其中及和与])")
 # Words that make a number something other than a table figure: a change, a share, a rank, an estimate.
 _IGNORE_BEFORE = re.compile(
     r"(较上年|比上年|同比|较去年|环比|较\d{4}年|增加了?|减少了?|增长了?|上升了?|下降了?|多了|少了|第|约|近|超过|"
     r"累计达|平均|人均|占|每|历年共计|历年)\s*$"
 )
-_IGNORE_AFTER = re.compile(r"^\s*(%|％|年|月|日|号|时|个?百分点|余|多|以上|以下|左右|万|亿)")
+_IGNORE_AFTER = re.compile(
+    r"^\s*(%|％|年|月|日|号|时|个?百分点|余|多|以上|以下|左右|万|亿|个?(工作日|自然日|小时|月|星期)|天|周)"
+)
 _INCLUSIVE = re.compile(r"^\s*[(（]\s*含")
 
 
@@ -51,7 +58,7 @@ class Concept:
     cues: tuple[str, ...]  # regular expressions; {last_year}, {this_year}, {next_year} are filled in
     readings: tuple[tuple[str, ...], ...]
     unit: str = "件"
-    needs_topic: tuple[str, ...] = ()  # only within a sentence about one of these topics
+    needs_topic: tuple[str, ...] = ()  # only within a sentence about one of these ("none": no topic named)
     inclusive: tuple[tuple[str, ...], ...] = ()  # the readings of 「N件（含…）」, when it has its own
     exclude: str | None = None  # not when the sentence so far matches this (留言, 信箱: not requests)
     not_between: str | None = None  # a cue does not count when this stands between it and the number
@@ -164,7 +171,7 @@ def _topic(before: str, clause_after: str, topics: Mapping[str, str], year: int)
 
 
 def _applies(concept: Concept, topic: str | None, sentence_before: str, year: int) -> bool:
-    if concept.needs_topic and topic not in concept.needs_topic:
+    if concept.needs_topic and (topic or NO_TOPIC) not in concept.needs_topic:
         return False
     if concept.requires is not None and not _compiled(concept.requires, year).search(sentence_before):
         return False
@@ -185,9 +192,12 @@ def _concept(
 
 def _nearest(before: str, after: str, concepts: list[Concept], year: int) -> Concept | None:
     best: tuple[int, int, Concept] | None = None
+    item = before.rsplit(_SOFT, 1)
+    own = len(item) == 2 and bool(_OWN_WORDS.search(item[1] + after.split(_SOFT)[0]))
+    reach = len(item[0]) if own else 0
     for concept in concepts:
         for cue in concept.cues:
-            for match in _compiled(cue, year).finditer(before):
+            for match in _compiled(cue, year).finditer(before, reach):
                 gap = before[match.end() :]
                 if concept.not_between and _compiled(concept.not_between, year).search(gap):
                     continue
@@ -223,38 +233,60 @@ def mentions(text: str, rules: FigureRules, values: Mapping[str, Any], year: int
     ignore = [_compiled(pattern, year) for pattern in rules.ignore]
     found: list[Mention] = []
     for offset, sentence in sentences(text):
-        for match in _NUMBER.finditer(sentence):
-            start, end = match.span("number")
-            before, after = sentence[:start], sentence[match.end() :]
-            if _IGNORE_BEFORE.search(before) or _IGNORE_AFTER.match(sentence[end:]):
-                continue
-            clause_start = max((m.end() for m in _CLAUSE.finditer(sentence, 0, start)), default=0)
-            clause_end = _CLAUSE.search(sentence, match.end())
-            clause_after = after[: clause_end.start() - match.end()] if clause_end else after
-            clause = sentence[clause_start:start]
-            if any(pattern.search(clause) for pattern in ignore):
-                continue  # e.g. 「其中网上申请11件」: by channel, not a row of table 三
-            topic = _topic(before, clause_after, topics, year)
-            concept = _concept(clause, clause_after, concepts, topic, before + clause_after, year)
-            if concept is None or (match.group("unit") in AMOUNT_UNITS) != (concept.unit in AMOUNT_UNITS):
-                continue
-            number = parse_number(
-                match.group("number") + (match.group("unit") if concept.unit in AMOUNT_UNITS else ""),
-                concept.unit,
-            )
-            readings = concept.readings
-            if _INCLUSIVE.match(after):
-                if not concept.inclusive:
-                    continue  # 「规章13件（含新制定5件…）」: a total of something else
-                readings = concept.inclusive
-            known = _known(readings, values)
-            if not isinstance(number, Decimal) or not known:
-                continue
-            span = (offset + start, offset + end)
-            expected = tuple(v for v, _ in known)
-            found.append(
-                Mention(sentence.strip(), span, number, match.group(0), concept, expected, known[0][1])
-            )
+        found += _one_figure_each(
+            _sentence_mentions(sentence, offset, concepts, topics, ignore, values, year)
+        )
+    return found
+
+
+def _one_figure_each(found: list[Mention]) -> list[Mention]:
+    """A sentence naming one quantity twice (「办结行政许可事项9110件…公示行政许可55条」) states the table's
+    figure at most once: when one of them agrees, the others count something else and are not read."""
+    agreeing = {m.concept.name for m in found if m.agrees}
+    return [m for m in found if m.agrees or m.concept.name not in agreeing]
+
+
+def _sentence_mentions(
+    sentence: str,
+    offset: int,
+    concepts: list[Concept],
+    topics: Mapping[str, str],
+    ignore: list[re.Pattern[str]],
+    values: Mapping[str, Any],
+    year: int,
+) -> list[Mention]:
+    """Every table figure one sentence states (``offset``: where the sentence starts in the text)."""
+    found: list[Mention] = []
+    for match in _NUMBER.finditer(sentence):
+        start, end = match.span("number")
+        before, after = sentence[:start], sentence[match.end() :]
+        if _IGNORE_BEFORE.search(before) or _IGNORE_AFTER.match(sentence[end:]):
+            continue
+        clause_start = max((m.end() for m in _CLAUSE.finditer(sentence, 0, start)), default=0)
+        clause_end = _CLAUSE.search(sentence, match.end())
+        clause_after = after[: clause_end.start() - match.end()] if clause_end else after
+        clause = sentence[clause_start:start]
+        if any(pattern.search(clause) for pattern in ignore):
+            continue  # e.g. 「其中网上申请11件」: by channel, not a row of table 三
+        topic = _topic(before, clause_after, topics, year)
+        concept = _concept(clause, clause_after, concepts, topic, before + clause_after, year)
+        if concept is None or (match.group("unit") in AMOUNT_UNITS) != (concept.unit in AMOUNT_UNITS):
+            continue
+        number = parse_number(
+            match.group("number") + (match.group("unit") if concept.unit in AMOUNT_UNITS else ""),
+            concept.unit,
+        )
+        readings = concept.readings
+        if _INCLUSIVE.match(after):
+            if not concept.inclusive:
+                continue  # 「规章13件（含新制定5件…）」: a total of something else
+            readings = concept.inclusive
+        known = _known(readings, values)
+        if not isinstance(number, Decimal) or not known:
+            continue
+        span = (offset + start, offset + end)
+        expected = tuple(v for v, _ in known)
+        found.append(Mention(sentence.strip(), span, number, match.group(0), concept, expected, known[0][1]))
     return found
 
 
