@@ -46,6 +46,7 @@ def test_any_reasonable_reading_agrees(template_2021, table):
 
 
 def test_lookalikes_are_not_table_figures(template_2021, table):
+    licensing = table["t2.licensing.decisions"]
     for text in (
         "本年度收取信息处理费200元。",  # not 行政事业性收费
         "清理政策性文件12件。",  # not 行政规范性文件
@@ -53,8 +54,29 @@ def test_lookalikes_are_not_table_figures(template_2021, table):
         "受理市长信箱来信7件，全部予以答复。",  # letters, not requests
         "召开新闻发布会12场，发布政策解读35篇。",
         "其中网上申请11件，信函申请3件。",  # by channel
+        "所有申请均在20个工作日内予以答复。",  # a duration
+        "受理群众来信34件，办结34件。",  # other business, then bare 办结
+        "受理法律援助案件1213件，办结案件1138件。",
+        f"发布信息313条，其中行政许可{licensing}条、行政执法37条、人事信息14条。",  # each item its own
+        f"公布1条领导信息、{licensing}条行政许可、2条规划信息。",  # number before the noun
+        "主动公开典型行政复议案件决定书34件。",  # documents published, not cases
+        "历年共计收到依申请公开信息申请0条。",  # all years
     ):
         assert [m for m in read(template_2021, table, text) if not m.agrees] == [], text
+
+
+def test_amounts_in_wan_yuan_are_read(template_2021, table):
+    fees = table["t2.fees.amount"]
+    assert [m.agrees for m in read(template_2021, table, f"行政事业性收费{fees + 1}万元。")] == [False]
+    assert [m.agrees for m in read(template_2021, table, f"行政事业性收费{fees}万元。")] == [True]
+
+
+def test_a_quantity_named_twice_is_checked_once(template_2021, table):
+    licensing = table["t2.licensing.decisions"]
+    text = f"办结行政许可事项{licensing}件，并在网站公示行政许可{licensing + 50}条。"
+    assert [m.agrees for m in read(template_2021, table, text)] == [True]
+    text = f"办结行政许可事项{licensing + 1}件，并在网站公示行政许可{licensing + 50}条。"
+    assert [m.agrees for m in read(template_2021, table, text)] == [False, False]
 
 
 def test_years_name_the_carry_over(template_2021, table):
