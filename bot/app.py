@@ -30,6 +30,7 @@ from bot.runtime import Runtime
 from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.worker import Worker
+from storage.records import COORDINATOR, FROM_CONFIG
 from workflows.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,7 @@ class ReportBot:
         poll_timeout: int = 30,
     ) -> None:
         self.services = services
+        services.calendar = calendar
         self.application = build_application(services, token)
         self.runtime = Runtime(services)
         self.courier = Courier(self.runtime, self.application.bot, pace)
@@ -160,8 +162,16 @@ class ReportBot:
             [BotCommand("start", "开始 / Start"), BotCommand("help", "帮助 / Help")],
             scope=BotCommandScopeDefault(),
         )
+        await self._configured_menus()
         await self.scheduler.start(self.application)  # polling has started: openings never delay answers
         log.info("%d messages due, %d jobs to finish", len(pending), len(store.pending_jobs()))
+
+    async def _configured_menus(self) -> None:
+        """Coordinators named in the configuration never redeemed an invitation: give them their menu."""
+        async with self.runtime.unit("menus") as unit:
+            for contact in unit.store.list_contacts(role=COORDINATOR):
+                if contact.active and contact.granted_by == FROM_CONFIG and not contact.blocked:
+                    handlers.set_commands(unit, contact)
 
     async def stop(self) -> None:
         """Finish the batch in hand and the sends in flight, then shut down."""

@@ -14,8 +14,10 @@ from bot.runtime import Unit, current_unit
 from storage.records import COORDINATOR, NOTICE, Contact
 from workflows.conversation import EXPIRED, Conversation
 from workflows.i18n import normalise_lang, t
+from workflows.notices import welcome_contact
 from workflows.onboarding import InviteError, redeem
 from workflows.replies import Action, Button, Outcome
+from workflows.workdays import WorkCalendar
 
 CONTACT_COMMANDS = [
     ("fill", "Fill in your sections"),
@@ -126,15 +128,21 @@ def join(update: Update, context: ContextTypes.DEFAULT_TYPE, unit: Unit, code: s
         welcome = t(
             contact.lang, "Welcome, {name}. You are a coordinator of this report.", name=user.full_name
         )
-    else:
-        department = store.get_department(contact.department_id)
-        welcome = t(
-            contact.lang,
-            "Welcome, {name}. You answer for {department}. Send /fill when a report is open.",
-            name=user.full_name,
-            department=department.name,
-        )
-    unit.send(chat_id, Outcome().say(welcome + "\n\n" + help_text(contact)))
+        unit.send(chat_id, Outcome().say(welcome + "\n\n" + help_text(contact)))
+        return
+    cycle = services.cycle()
+    replies = welcome_contact(
+        user.id,
+        user.full_name,
+        store.get_department(contact.department_id),
+        services.session(cycle) if cycle else None,
+        store.list_cycles(),
+        services.calendar or WorkCalendar.default(),
+        unit.now,
+        contact.lang,
+    )
+    replies[0] = replace(replies[0], text=replies[0].text + "\n\n" + help_text(contact))
+    unit.send(chat_id, Outcome(list(replies)))
 
 
 def confirm_role(update: Update, context: ContextTypes.DEFAULT_TYPE, action: Action) -> None:

@@ -146,7 +146,13 @@ class Scheduler:
             lang = head.lang if head else self.services.settings.language
             chat = head.address if head else entry.department.head_user_id
             return [(chat, notices.head_notice(session, cycle, entry, item.slot.overdue_days, now, lang))]
-        build = notices.opening if kind == OPEN else notices.reminder
+        if kind == OPEN:
+            return [
+                (c.address, notices.opening(session, cycle, entry, now, c.lang))
+                for c in notices.opening_recipients(session, entry)
+            ]
         return [
-            (c.address, build(session, cycle, entry, now, c.lang)) for c in entry.contacts if not c.blocked
+            (c.address, notices.reminder(session, cycle, entry, now, c.lang))
+            for c in entry.contacts
+            if not c.blocked
         ]

@@ -19,6 +19,7 @@ from workflows.loader import load_template
 from workflows.model import Template
 from workflows.onboarding import signing_key
 from workflows.session import ReportSession
+from workflows.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ class Services:
     clock: Clock
     previous_fallback: dict[str, Any] | None = None
     key: bytes = field(default=b"")
+    calendar: WorkCalendar | None = None  # set by the bot from the configured calendar
 
     def __post_init__(self) -> None:
         if not self.key:
@@ -60,7 +62,9 @@ class Services:
 
     def session(self, cycle: Cycle) -> ReportSession:
         """A fresh view of one cycle's report."""
-        return ReportSession(self.store, self.template_for(cycle), cycle, self.previous_fallback)
+        return ReportSession(
+            self.store, self.template_for(cycle), cycle, self.previous_fallback, self.calendar
+        )
 
     def organisation(self) -> dict[str, Any]:
         """The organisation profile used in the document."""

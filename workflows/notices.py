@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.records import Cycle
+from storage.records import Contact, Cycle, Department
 from workflows.i18n import t
-from workflows.progress import DepartmentProgress, deadline_text
+from workflows.progress import DepartmentProgress, deadline_text, department_progress
 from workflows.replies import Action, Button, Reply
 from workflows.session import ReportSession
 from workflows.units import Unit
+from workflows.workdays import WorkCalendar
 
 
 def _owed_lines(session: ReportSession, units: list[Unit], lang: str) -> list[str]:
@@ -24,10 +25,10 @@ def _owed_lines(session: ReportSession, units: list[Unit], lang: str) -> list[st
     ]
 
 
-def _with_deadline_and_button(lines: list[str], cycle: Cycle, now: datetime, lang: str) -> Reply:
+def _with_deadline_and_button(lines: list[str], session: ReportSession, now: datetime, lang: str) -> Reply:
     # Every message that asks a department to act ends with how long is left and a way to start.
     return Reply(
-        "\n".join([*lines, deadline_text(cycle, now, lang)]),
+        "\n".join([*lines, deadline_text(session, now, lang)]),
         ((Button(t(lang, "Fill in"), Action.of("fill")),),),
     )
 
@@ -45,7 +46,7 @@ def opening(
         )
     ]
     return _with_deadline_and_button(
-        [*lines, *(f"· {unit.title}" for unit in progress.units)], cycle, now, lang
+        [*lines, *(f"· {unit.title}" for unit in progress.units)], session, now, lang
     )
 
 
@@ -62,7 +63,7 @@ def reminder(
         ),
         *_owed_lines(session, progress.owing, lang),
     ]
-    return _with_deadline_and_button(lines, cycle, now, lang)
+    return _with_deadline_and_button(lines, session, now, lang)
 
 
 def head_notice(
@@ -105,7 +106,7 @@ def digest(
             lang,
             "Daily digest: {count} departments are overdue ({deadline}).",
             count=len(overdue),
-            deadline=deadline_text(cycle, now, lang),
+            deadline=deadline_text(session, now, lang),
         )
     ]
     for progress in overdue:
@@ -119,3 +120,78 @@ def digest(
             )
         )
     return Reply("\n".join(lines))
+
+
+def catch_up(session: ReportSession, progress: DepartmentProgress, now: datetime, lang: str) -> Reply:
+    """For someone who joins a department while its report is open: the message they missed, as of now.
+
+    The opening while nothing is submitted and the deadline has not passed, else a reminder of what is
+    still owed (which says how late it is), else that everything is in."""
+    if not progress.owing:
+        return Reply(
+            t(
+                lang,
+                "{department} has submitted all its sections of the {year} report.",
+                department=progress.department.name,
+                year=session.year,
+            )
+        )
+    if len(progress.owing) == len(progress.units) and now <= session.cycle.deadline:
+        return opening(session, session.cycle, progress, now, lang)
+    return reminder(session, session.cycle, progress, now, lang)
+
+
+def welcome_contact(
+    user_id: int,
+    name: str,
+    department: Department,
+    session: ReportSession | None,
+    cycles: list[Cycle],
+    calendar: WorkCalendar,
+    now: datetime,
+    lang: str,
+) -> list[Reply]:
+    """What a new department contact is told: who they answer for, then where the report stands for them.
+
+    ``session`` is the open cycle's, if any: the newcomer gets the message they missed, as of now, and
+    the reminder log notes it, so that the department's opening, if still to come, leaves them out."""
+    lines = [t(lang, "Welcome, {name}. You answer for {department}.", name=name, department=department.name)]
+    if session is not None:
+        entry = next((p for p in department_progress(session) if p.department.id == department.id), None)
+        if entry is not None:
+            session.store.record_reminder(session.cycle_id, department.id, joined_key(user_id), now)
+            return [Reply("\n".join(lines)), catch_up(session, entry, now, lang)]
+    upcoming = [c for c in cycles if not c.closed and c.opens_at > now]
+    first = min(upcoming, key=lambda c: c.opens_at, default=None)
+    lines.append(_waiting_for(first, calendar, now, lang))
+    return [Reply("\n".join(lines))]
+
+
+def _waiting_for(upcoming: Cycle | None, calendar: WorkCalendar, now: datetime, lang: str) -> str:
+    if upcoming is None:
+        return t(lang, "No report is open at the moment; you will get a message when one opens.")
+    zone = upcoming.deadline.tzinfo
+    # The opening goes out on a working morning (see reminders.slots).
+    local = calendar.working_time(upcoming.opens_at, zone)
+    shown = f"{local.month}月{local.day}日" if lang == "zh" else f"{local:%d %b}"
+    return t(
+        lang,
+        "The {year} report opens on {date}; you will get a message then.",
+        year=upcoming.year,
+        date=shown,
+    )
+
+
+def joined_key(user_id: int) -> str:
+    """The reminder log's entry for a contact given a department's messages as they joined."""
+    return f"joined:{user_id}"
+
+
+def opening_recipients(session: ReportSession, progress: DepartmentProgress) -> list[Contact]:
+    """Who gets a department's opening: its reachable contacts not already given it when they joined."""
+    store, cycle_id, department_id = session.store, session.cycle_id, progress.department.id
+    return [
+        c
+        for c in progress.contacts
+        if not c.blocked and not store.reminder_sent(cycle_id, department_id, joined_key(c.user_id))
+    ]

@@ -90,24 +90,29 @@ def _when(moment: datetime | None, zone: tzinfo, lang: str) -> str:
     return f"{local.month}月{local.day}日 {local:%H:%M}" if lang == "zh" else f"{local:%d %b %H:%M}"
 
 
-def deadline_text(cycle: Cycle, now: datetime, lang: str) -> str:
-    """「截止 1月20日，还剩 3 天」 or 「已逾期 2 天」."""
-    zone = cycle.deadline.tzinfo
-    deadline = cycle.deadline
-    days = (deadline.astimezone(zone).date() - now.astimezone(zone).date()).days
+def deadline_text(session: ReportSession, now: datetime, lang: str) -> str:
+    """「截止 1月20日，还剩 3 个工作日」 or 「已逾期 2 个工作日」, in working days as reminders count."""
+    deadline = session.cycle.deadline
+    zone = deadline.tzinfo
+    deadline_day, today = deadline.astimezone(zone).date(), now.astimezone(zone).date()
     shown = f"{deadline.month}月{deadline.day}日" if lang == "zh" else f"{deadline:%d %b}"
     if now > deadline:
-        return t(lang, "deadline {date}, overdue by {days} days", date=shown, days=max(1, -days))
-    if days == 0:
+        # Late from the moment it passed; the first working day after it is the first full day late.
+        days = max(1, session.workdays.workdays_between(deadline_day, today))
+        return t(lang, "deadline {date}, overdue by {days} working days", date=shown, days=days)
+    if today == deadline_day:
         return t(lang, "deadline today ({date})", date=shown)
-    return t(lang, "deadline {date}, {days} days left", date=shown, days=days)
+    days = session.workdays.workdays_between(today, deadline_day)
+    if days == 0:
+        return t(lang, "deadline {date}, no working day left before it", date=shown)
+    return t(lang, "deadline {date}, {days} working days left", date=shown, days=days)
 
 
 def status(session: ReportSession, cycle: Cycle, now: datetime, lang: str) -> Outcome:
     """/status: per department, submitted of total, state, last activity, overdue, blocked contacts."""
     zone = cycle.deadline.tzinfo
     lines = [
-        t(lang, "{year} report — {deadline}", year=session.year, deadline=deadline_text(cycle, now, lang))
+        t(lang, "{year} report — {deadline}", year=session.year, deadline=deadline_text(session, now, lang))
     ]
     numbers = {unit.section_id: number for number, unit in enumerate(session.units, start=1)}
     confirmed = session.store.confirmed_findings(session.cycle_id)
@@ -165,7 +170,7 @@ def missing(session: ReportSession, cycle: Cycle, now: datetime, lang: str) -> O
             )
     if not lines:
         return Outcome().say(t(lang, "Every section has been submitted."))
-    head = t(lang, "Not yet submitted ({deadline}):", deadline=deadline_text(cycle, now, lang))
+    head = t(lang, "Not yet submitted ({deadline}):", deadline=deadline_text(session, now, lang))
     return Outcome().say("\n".join([head, *lines]))
 
 

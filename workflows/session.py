@@ -15,6 +15,7 @@ from workflows.model import Template
 from workflows.replies import stamp
 from workflows.units import Step, Unit, steps_for, units_for
 from workflows.validation import Finding
+from workflows.workdays import WorkCalendar
 
 
 def previous_cycle_id(store: Store, cycle: Cycle) -> str | None:
@@ -37,6 +38,12 @@ class ReportSession:
     template: Template
     cycle: Cycle
     previous_fallback: Mapping[str, Any] | None = None
+    calendar: WorkCalendar | None = None  # lateness is counted in its working days
+
+    @property
+    def workdays(self) -> WorkCalendar:
+        """The working-day calendar deadlines are counted in."""
+        return self.calendar or WorkCalendar.default()
 
     @property
     def cycle_id(self) -> str:
@@ -50,7 +57,7 @@ class ReportSession:
 
     def refreshed(self) -> ReportSession:
         """A new view of the same cycle, after writes (cached values are dropped)."""
-        return ReportSession(self.store, self.template, self.cycle, self.previous_fallback)
+        return ReportSession(self.store, self.template, self.cycle, self.previous_fallback, self.calendar)
 
     @cached_property
     def departments(self) -> list[Department]:

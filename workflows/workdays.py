@@ -7,6 +7,7 @@ filled in as soon as the State Council publishes its holiday arrangement.
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
 import logging
 from collections.abc import Iterable
@@ -71,6 +72,11 @@ class WorkCalendar:
             years |= {int(y) for y in data.get("complete_years") or []}
         return cls(holidays, workdays, years)
 
+    @classmethod
+    def default(cls) -> WorkCalendar:
+        """The bundled calendar, loaded once (for views built without a configured one)."""
+        return _default()
+
     def is_workday(self, day: date) -> bool:
         """Whether people work on ``day`` (adjusted Saturdays count, public holidays do not)."""
         if day in self.workdays:
@@ -102,6 +108,14 @@ class WorkCalendar:
             day -= timedelta(days=1)
         return day
 
+    def workdays_between(self, start: date, end: date) -> int:
+        """How many working days come after ``start``, up to and including ``end``."""
+        count, day = 0, start + timedelta(days=1)
+        while day <= end:
+            count += self.is_workday(day)
+            day += timedelta(days=1)
+        return count
+
     def workdays_before(self, day: date, count: int) -> date:
         """The working day ``count`` working days before ``day``."""
         for _ in range(count):
@@ -119,3 +133,8 @@ class WorkCalendar:
             return local
         day = local.date() if local.time() < MORNING else local.date() + timedelta(days=1)
         return self.morning(self.next_workday(day), zone)
+
+
+@functools.cache
+def _default() -> WorkCalendar:
+    return WorkCalendar.load()

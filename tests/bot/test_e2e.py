@@ -159,7 +159,7 @@ async def test_two_departments_fill_at_once_and_the_coordinator_follows(harness)
     await h.sim.press(IT, "提交")
 
     status = texts(await h.sim.say(COORDINATOR, "/status"))
-    assert "2026 年报告 — 截止 1月20日，还剩 14 天" in status
+    assert "2026 年报告 — 截止 1月20日，还剩 10 个工作日" in status
     assert "行政审批科：已提交 1/1 · 已提交" in status
     assert "信息中心：已提交 1/1 · 已提交" in status
     assert "办公室：已提交 0/2 · 未开始 · 最近 尚无动态" in status

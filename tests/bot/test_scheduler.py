@@ -64,7 +64,7 @@ async def test_a_whole_cycle_across_deadline_weekend_holiday_and_adjusted_saturd
     await tick(h)
     opening = h.api.messages_to(APPROVAL)[-1]
     assert opening.text.startswith("2025 年报告开始填报。行政审批科需要填写：\n· 二、主动公开政府信息情况")
-    assert "截止 2月13日，还剩 11 天" in opening.text
+    assert "截止 2月13日，还剩 9 个工作日" in opening.text
     assert opening.buttons[0][0]["text"] == "开始填写"
     assert h.store.get_cycle("2025").opened
 
@@ -87,7 +87,7 @@ async def test_a_whole_cycle_across_deadline_weekend_holiday_and_adjusted_saturd
     assert ("office", "head:2026-02-24") in days[24]  # second overdue working day: the head is told
     assert not set(days) & {3, 4, 5, 6, 7, 8, 9, 11}
     digest = h.api.messages_to(COORDINATOR)[-1].text
-    assert digest.startswith("每日汇总：4 个部门已逾期（截止 2月13日，已逾期 13 天）")
+    assert digest.startswith("每日汇总：4 个部门已逾期（截止 2月13日，已逾期 4 个工作日）")
     assert "· 办公室：已提交 0/2" in digest
     head = h.api.messages_to(HEAD)[-1].text
     assert (
@@ -97,7 +97,7 @@ async def test_a_whole_cycle_across_deadline_weekend_holiday_and_adjusted_saturd
     reminder = h.api.messages_to(POLICY)[-1].text
     assert reminder.startswith("提醒：2025 年报告中，政策法规科尚未提交以下部分：")
     assert "· 三、收到和处理政府信息公开申请情况（缺 144 项）" in reminder
-    assert "已逾期 13 天" in reminder
+    assert "已逾期 4 个工作日" in reminder  # as the head is told
     assert (
         len(h.api.messages_to(APPROVAL))
         == len([m for m in h.api.messages_to(APPROVAL) if "提醒" not in m.text]) + 1
