@@ -18,7 +18,7 @@ from bot.config import ConfigError, Settings, load_settings, parse_moment
 from bot.offline.demo import SCRIPTS, play
 from bot.services import Services
 from storage import DatabaseLocked, kept_secret, open_store
-from storage.records import CONTACT, COORDINATOR
+from storage.records import CONTACT, COORDINATOR, HEAD
 from workflows.clock import SystemClock
 from workflows.cycles import PERIODS, CycleError, close_cycle, cycle_state, new_cycle
 from workflows.onboarding import InviteError, issue, signing_key
@@ -104,12 +104,17 @@ def register(main: click.Group) -> None:
     @CONFIG
     @click.option("--department", help="The department id (from the configuration) the contact answers for.")
     @click.option("--coordinator", is_flag=True, help="Invite a coordinator instead.")
+    @click.option("--head", is_flag=True, help="With --department: invite the department's head.")
     @click.option("--days", type=int, default=7, show_default=True, help="How long the code stays valid.")
-    def invite(config_path: str | None, department: str | None, coordinator: bool, days: int) -> None:
+    def invite(
+        config_path: str | None, department: str | None, coordinator: bool, head: bool, days: int
+    ) -> None:
         """Print a single-use invitation link (and the bare code)."""
         settings = settings_or_exit(config_path)
         if coordinator == bool(department):
             fail("give either --department ID or --coordinator")
+        if head and not department:
+            fail("--head goes with --department ID")
         if department and department not in {d.id for d in settings.departments}:
             fail(
                 f"no department {department!r} (configured: {', '.join(d.id for d in settings.departments)})"
@@ -117,7 +122,7 @@ def register(main: click.Group) -> None:
         try:
             issued = issue(
                 signing_key(settings.secret or kept_secret(settings.database)),
-                COORDINATOR if coordinator else CONTACT,
+                COORDINATOR if coordinator else HEAD if head else CONTACT,
                 department,
                 SystemClock().now(),
                 timedelta(days=days),

@@ -11,7 +11,7 @@ from bot.handlers import confirm_role, contact_button
 from bot.runtime import current_unit
 from bot.worker import ASSEMBLE, BROADCAST, EXPORT, group_of
 from storage.records import BROADCAST as BROADCAST_PRIORITY
-from storage.records import CONTACT, COORDINATOR
+from storage.records import CONTACT, COORDINATOR, HEAD
 from workflows import progress, review
 from workflows.cycles import CycleError, close_cycle, cycle_state, new_cycle
 from workflows.i18n import t
@@ -20,10 +20,17 @@ from workflows.onboarding import InviteError, issue
 MINUTE = "%Y-%m-%d %H:%M"
 
 
-@bound(COORDINATOR, needs_cycle=True)
+@bound(needs_cycle=True)
 async def status(request: Request) -> None:
-    """/status: per-department progress."""
-    request.send(progress.status(request.session, request.cycle, request.now, request.lang))
+    """/status: every department's progress for a coordinator; a head sees their own department's."""
+    only = None
+    if request.contact.role != COORDINATOR:
+        headed = progress.headed_by(request.contact, request.session.departments)
+        if not headed:
+            request.say(t(request.lang, "This command is for the coordinator only."))
+            return
+        only = {d.id for d in headed}
+    request.send(progress.status(request.session, request.cycle, request.now, request.lang, only))
 
 
 @bound(COORDINATOR, needs_cycle=True)
@@ -112,23 +119,25 @@ async def export(request: Request) -> None:
 
 @bound(COORDINATOR)
 async def invite(request: Request) -> None:
-    """/invite <department id>|coordinator: a fresh invitation link."""
+    """/invite <department id> | head <department id> | coordinator: a fresh invitation link."""
     store = request.services.store
-    wanted = (request.args or [""])[0]
-    role = COORDINATOR if wanted == "coordinator" else CONTACT
-    department = store.get_department(wanted) if role == CONTACT else None
-    if role == CONTACT and (department is None or not department.active):
+    args = [*request.args, "", ""]
+    role = {"coordinator": COORDINATOR, "head": HEAD}.get(args[0], CONTACT)
+    wanted = args[1] if role == HEAD else args[0]
+    department = store.get_department(wanted) if role != COORDINATOR else None
+    if role != COORDINATOR and (department is None or not department.active):
         ids = ", ".join(d.id for d in store.list_departments() if d.active)
         request.say(
             t(
                 request.lang,
-                "Usage: /invite <department> or /invite coordinator (departments: {ids})",
+                "Usage: /invite <department>, /invite head <department> or /invite coordinator "
+                "(departments: {ids})",
                 ids=ids,
             )
         )
         return
     try:
-        issued = issue(request.services.key, role, wanted if role == CONTACT else None, request.now)
+        issued = issue(request.services.key, role, department.id if department else None, request.now)
     except InviteError as exc:
         request.say(str(exc))
         return

@@ -18,7 +18,7 @@ from telegram.ext import ContextTypes
 from bot.messages import ANSWER
 from bot.runtime import Unit, current_unit
 from bot.services import Services
-from storage.records import CONTACT, COORDINATOR, REPLY, Contact, Cycle
+from storage.records import CONTACT, COORDINATOR, HEAD, REPLY, Contact, Cycle
 from workflows.i18n import normalise_lang, t
 from workflows.replies import Outcome
 from workflows.session import ReportSession
@@ -129,7 +129,7 @@ def bound(role: str | None = None, needs_cycle: bool = False) -> Callable[[Calla
                     )
                 )
                 return
-            if contact.role == CONTACT and not _department_active(services, contact):
+            if contact.role in (CONTACT, HEAD) and not _department_active(services, contact):
                 answer_button(update, unit)
                 request.say(
                     t(

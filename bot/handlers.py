@@ -11,7 +11,7 @@ from bot.callbacks import decode
 from bot.guard import MSG_PRIVATE_ONLY, Request, answer_button, bound, refuse, services_of
 from bot.messages import COMMANDS
 from bot.runtime import Unit, current_unit
-from storage.records import COORDINATOR, NOTICE, Contact
+from storage.records import COORDINATOR, HEAD, NOTICE, Contact
 from workflows.conversation import EXPIRED, Conversation
 from workflows.i18n import normalise_lang, t
 from workflows.notices import welcome_contact
@@ -23,6 +23,11 @@ CONTACT_COMMANDS = [
     ("fill", "Fill in your sections"),
     ("done", "Finish the text you are writing"),
     ("submit", "Submit the section you have open"),
+    ("lang", "Language: /lang zh or /lang en"),
+    ("help", "What this bot does"),
+]
+HEAD_COMMANDS = [
+    ("status", "Progress of your department"),
     ("lang", "Language: /lang zh or /lang en"),
     ("help", "What this bot does"),
 ]
@@ -47,25 +52,32 @@ INVITE_PROBLEMS = {
 }
 
 
+def commands_of(contact: Contact) -> list[tuple[str, str]]:
+    """The commands of a person's role."""
+    return {COORDINATOR: COORDINATOR_COMMANDS, HEAD: HEAD_COMMANDS}.get(contact.role, CONTACT_COMMANDS)
+
+
 def set_commands(unit: Unit, contact: Contact) -> None:
     """Show this person's own command menu (per-chat scope), in their language."""
-    commands = COORDINATOR_COMMANDS if contact.role == COORDINATOR else CONTACT_COMMANDS
+    commands = commands_of(contact)
     payload = {"commands": [[name, t(contact.lang, text)] for name, text in commands]}
     unit.deliver(contact.address, COMMANDS, payload, NOTICE)
 
 
 def help_text(contact: Contact) -> str:
     """The commands of this person's role, one per line."""
-    commands = COORDINATOR_COMMANDS if contact.role == COORDINATOR else CONTACT_COMMANDS
+    commands = commands_of(contact)
     lines = [t(contact.lang, "Commands:")]
     lines += [f"/{name} — {t(contact.lang, text)}" for name, text in commands]
     return "\n".join(lines)
 
 
 def role_name(contact: Contact | None, lang: str, department: str | None = None) -> str:
-    """「协调人」 or 「政策法规科的联系人」."""
+    """「协调人」, 「政策法规科的负责人」 or 「政策法规科的联系人」."""
     if contact is not None and contact.role == COORDINATOR:
         return t(lang, "a coordinator")
+    if contact is not None and contact.role == HEAD:
+        return t(lang, "the head of {department}", department=department or "—")
     return t(lang, "the contact for {department}", department=department or "—")
 
 
@@ -127,6 +139,16 @@ def join(update: Update, context: ContextTypes.DEFAULT_TYPE, unit: Unit, code: s
     if contact.role == COORDINATOR:
         welcome = t(
             contact.lang, "Welcome, {name}. You are a coordinator of this report.", name=user.full_name
+        )
+        unit.send(chat_id, Outcome().say(welcome + "\n\n" + help_text(contact)))
+        return
+    if contact.role == HEAD:
+        welcome = t(
+            contact.lang,
+            "Welcome, {name}. You head {department}: you will be told if it falls behind, and /status "
+            "shows its progress.",
+            name=user.full_name,
+            department=store.get_department(contact.department_id).name,
         )
         unit.send(chat_id, Outcome().say(welcome + "\n\n" + help_text(contact)))
         return

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field, replace
 from telegram.ext import Application, ContextTypes
 
 from bot.runtime import Runtime, Unit
-from storage.records import BROADCAST, COORDINATOR, Cycle
+from storage.records import BROADCAST, COORDINATOR, Contact, Cycle
+from storage.records import HEAD as HEAD_ROLE
 from workflows import notices
 from workflows.progress import department_progress
 from workflows.reminders import COORDINATORS, DIGEST, HEAD, OPEN, due, upcoming
@@ -107,7 +108,7 @@ class Scheduler:
         store, now = unit.store, unit.now
         session = self.services.session(cycle)
         progress = {p.department.id: p for p in department_progress(session)}
-        heads = {d.id for d in session.departments if d.head_user_id}
+        heads = {d.id for d in session.departments if self._heads(session, d.id)}
         pending = due(
             cycle,
             self.calendar,
@@ -130,6 +131,17 @@ class Scheduler:
             store.put_cycle(replace(cycle, opened=True))
         return made
 
+    def _heads(self, session, department_id: str) -> list[Contact]:
+        """A department's heads: the configured one (known or not yet) and those invited as heads."""
+        store, settings = session.store, self.services.settings
+        department = store.get_department(department_id)
+        heads = [c for c in store.list_contacts(department_id=department_id, role=HEAD_ROLE) if c.active]
+        configured = department.head_user_id if department else None
+        if configured and all(c.user_id != configured for c in heads):
+            known = store.get_contact(configured)
+            heads.append(known or Contact(configured, HEAD_ROLE, "", department_id, settings.language))
+        return heads
+
     def _messages(self, session, cycle, item, progress, now) -> list[tuple[int, Reply]]:
         store = self.services.store
         kind = item.slot.kind
@@ -142,10 +154,14 @@ class Scheduler:
             ]
         entry = progress[item.department_id]
         if kind == HEAD:
-            head = store.get_contact(entry.department.head_user_id)
-            lang = head.lang if head else self.services.settings.language
-            chat = head.address if head else entry.department.head_user_id
-            return [(chat, notices.head_notice(session, cycle, entry, item.slot.overdue_days, now, lang))]
+            return [
+                (
+                    head.address,
+                    notices.head_notice(session, cycle, entry, item.slot.overdue_days, now, head.lang),
+                )
+                for head in self._heads(session, entry.department.id)
+                if not head.blocked
+            ]
         if kind == OPEN:
             return [
                 (c.address, notices.opening(session, cycle, entry, now, c.lang))

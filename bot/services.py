@@ -11,7 +11,7 @@ from typing import Any
 from bot.config import Settings
 from storage import kept_secret
 from storage.contract import Store
-from storage.records import COORDINATOR, FROM_CONFIG, Contact, Cycle
+from storage.records import COORDINATOR, FROM_CONFIG, HEAD, Contact, Cycle
 from workflows.clock import Clock
 from workflows.cycles import active_cycle, new_cycle, open_cycles
 from workflows.files import read_answers_file
@@ -96,8 +96,23 @@ class Services:
                     store.put_department(replace(stored, active=False))
                     changes.append(f"department {stored.id} removed from the configuration")
             coordinators = set(settings.coordinators)
+            heads = {d.head_user_id: d.id for d in settings.departments if d.head_user_id}
             for contact in store.list_contacts():
-                changes += self._sync_contact(contact, coordinators, now)
+                changes += self._sync_contact(contact, coordinators, heads, now)
+            for user_id, department_id in heads.items():
+                if store.get_contact(user_id) is None and user_id not in coordinators:
+                    store.put_contact(
+                        Contact(
+                            user_id,
+                            HEAD,
+                            "",
+                            department_id,
+                            settings.language,
+                            user_id,
+                            granted_by=FROM_CONFIG,
+                        )
+                    )
+                    changes.append(f"head {user_id} of {department_id} added from the configuration")
             for user_id in coordinators:
                 contact = store.get_contact(user_id)
                 if contact is not None and contact.role == COORDINATOR and contact.active:
@@ -125,13 +140,22 @@ class Services:
             log.info("%s", line)
         return changes
 
-    def _sync_contact(self, contact: Contact, coordinators: set[int], now: datetime) -> list[str]:
+    def _sync_contact(
+        self, contact: Contact, coordinators: set[int], heads: dict[int, str], now: datetime
+    ) -> list[str]:
         # Contacts of a department that left the configuration keep their record; the guard refuses
         # them for as long as the department is absent (and serves them again if it comes back).
-        configured = contact.role == COORDINATOR and contact.granted_by == FROM_CONFIG
-        if configured and contact.active and contact.user_id not in coordinators:
+        if contact.granted_by != FROM_CONFIG or not contact.active:
+            return []
+        if contact.role == COORDINATOR and contact.user_id not in coordinators:
             self.store.put_contact(replace(contact, revoked_at=now))
             return [f"coordinator {contact.user_id} removed from the configuration: rights revoked"]
+        if contact.role == HEAD and heads.get(contact.user_id) != contact.department_id:
+            if contact.user_id in heads:  # moved to another department's head
+                self.store.put_contact(replace(contact, department_id=heads[contact.user_id]))
+                return [f"head {contact.user_id} now heads {heads[contact.user_id]}"]
+            self.store.put_contact(replace(contact, revoked_at=now))
+            return [f"head {contact.user_id} removed from the configuration: rights revoked"]
         return []
 
 

@@ -16,6 +16,7 @@ SECTION_STATES = (NOT_STARTED, IN_PROGRESS, SUBMITTED, RETURNED, APPROVED)
 
 # Roles, and where a role came from: the configuration (revoked when removed from it) or an invitation.
 CONTACT, COORDINATOR = "contact", "coordinator"
+HEAD = "head"  # a department's head: sees its progress, is told when it falls behind
 FROM_CONFIG, FROM_INVITE = "config", "invite"
 
 # Delivery states: due (not yet accepted by the channel), sent, failed (can never be delivered).
@@ -40,7 +41,7 @@ class Contact:
     """A person bound to a role: a department contact or a coordinator."""
 
     user_id: int
-    role: str  # CONTACT or COORDINATOR
+    role: str  # CONTACT, COORDINATOR or HEAD
     name: str = ""
     department_id: str | None = None
     lang: str = "zh"

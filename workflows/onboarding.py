@@ -17,14 +17,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from storage.contract import Store
-from storage.records import CONTACT, COORDINATOR, FROM_CONFIG, FROM_INVITE, Contact, Invite
+from storage.records import CONTACT, COORDINATOR, FROM_CONFIG, FROM_INVITE, HEAD, Contact, Invite
 
 DEFAULT_TTL = timedelta(days=7)
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _CODE = re.compile(
-    r"^(?P<role>[ck])(?P<dept>[A-Za-z0-9]*)-(?P<exp>[0-9a-z]+)-(?P<nonce>[A-Za-z0-9]{8})-(?P<sig>[A-Za-z0-9_-]{12})$"
+    r"^(?P<role>[ckh])(?P<dept>[A-Za-z0-9]*)-(?P<exp>[0-9a-z]+)-(?P<nonce>[A-Za-z0-9]{8})-(?P<sig>[A-Za-z0-9_-]{12})$"
 )
-_ROLE_CODES = {CONTACT: "c", COORDINATOR: "k"}
+_ROLE_CODES = {CONTACT: "c", COORDINATOR: "k", HEAD: "h"}
+_CODE_ROLES = {code: role for role, code in _ROLE_CODES.items()}
+DEPARTMENT_ROLES = (CONTACT, HEAD)  # roles that belong to one department
 
 
 class InviteError(ValueError):
@@ -82,11 +84,11 @@ class Issued:
 def issue(
     key: bytes, role: str, department_id: str | None, now: datetime, ttl: timedelta = DEFAULT_TTL
 ) -> Issued:
-    """Make a code for a department contact (``department_id``) or a coordinator."""
+    """Make a code for a department contact or head (``department_id``), or a coordinator."""
     if role not in _ROLE_CODES:
         raise InviteError(f"unknown role {role!r}")
-    if role == CONTACT and not department_id:
-        raise InviteError("a contact invitation needs a department")
+    if role in DEPARTMENT_ROLES and not department_id:
+        raise InviteError(f"a {role} invitation needs a department")
     dept = department_id or ""
     if not re.fullmatch(r"[A-Za-z0-9]*", dept) or len(dept) > 24:
         raise InviteError(f"department id {dept!r} must be letters and digits only, at most 24")
@@ -132,7 +134,7 @@ def verify(key: bytes, code: str, now: datetime) -> Grant:
     expires = _EPOCH + timedelta(minutes=int(match.group("exp"), 36))
     if now >= expires:
         raise InviteError("expired")
-    role = CONTACT if match.group("role") == "c" else COORDINATOR
+    role = _CODE_ROLES[match.group("role")]
     return Grant(code, role, match.group("dept") or None, expires)
 
 
@@ -153,20 +155,24 @@ def redeem(
     written and the result asks for confirmation. A role the configuration gives cannot be changed by
     an invitation (the configuration would give it back at the next start)."""
     grant = verify(key, code, now)
-    department = store.get_department(grant.department_id) if grant.role == CONTACT else None
-    if grant.role == CONTACT and (department is None or not department.active):
+    in_department = grant.role in DEPARTMENT_ROLES
+    department = store.get_department(grant.department_id) if in_department else None
+    if in_department and (department is None or not department.active):
         raise InviteError("unknown_department")
     used = store.get_invite(grant.code)
     if used is not None and used.used_by != user_id:
         raise InviteError("used")
     existing = store.get_contact(user_id)
-    wanted = grant.department_id if grant.role == CONTACT else None
+    wanted = grant.department_id if in_department else None
     same = (
         existing is not None
         and existing.active
         and (existing.role, existing.department_id) == (grant.role, wanted)
     )
-    if existing is not None and existing.active and not same:
+    # A head named by the configuration stays head whatever else they do (the department names them):
+    # their stored role is only what lets them in, and an invitation may give them another.
+    configured_head = existing is not None and existing.role == HEAD and existing.granted_by == FROM_CONFIG
+    if existing is not None and existing.active and not same and not configured_head:
         if existing.granted_by == FROM_CONFIG:
             raise InviteError("configured")
         if not confirmed:

@@ -8,6 +8,7 @@ from datetime import datetime, tzinfo
 from storage.records import (
     APPROVED,
     CONTACT,
+    HEAD,
     IN_PROGRESS,
     NOT_STARTED,
     RETURNED,
@@ -108,8 +109,21 @@ def deadline_text(session: ReportSession, now: datetime, lang: str) -> str:
     return t(lang, "deadline {date}, {days} working days left", date=shown, days=days)
 
 
-def status(session: ReportSession, cycle: Cycle, now: datetime, lang: str) -> Outcome:
-    """/status: per department, submitted of total, state, last activity, overdue, blocked contacts."""
+def headed_by(contact: Contact, departments: list[Department]) -> list[Department]:
+    """The departments a person heads: by the configuration's head, or by a head's invitation."""
+    return [
+        d
+        for d in departments
+        if d.head_user_id == contact.user_id or (contact.role == HEAD and contact.department_id == d.id)
+    ]
+
+
+def status(
+    session: ReportSession, cycle: Cycle, now: datetime, lang: str, only: set[str] | None = None
+) -> Outcome:
+    """/status: per department, submitted of total, state, last activity, overdue, blocked contacts.
+
+    ``only``: the departments a head sees (theirs), without the coordinator's review commands."""
     zone = cycle.deadline.tzinfo
     lines = [
         t(lang, "{year} report — {deadline}", year=session.year, deadline=deadline_text(session, now, lang))
@@ -117,6 +131,8 @@ def status(session: ReportSession, cycle: Cycle, now: datetime, lang: str) -> Ou
     numbers = {unit.section_id: number for number, unit in enumerate(session.units, start=1)}
     confirmed = session.store.confirmed_findings(session.cycle_id)
     for progress in department_progress(session):
+        if only is not None and progress.department.id not in only:
+            continue
         overdue = now > cycle.deadline and progress.owing
         flag = t(lang, " · OVERDUE") if overdue else ""
         lines.append("")
@@ -143,8 +159,9 @@ def status(session: ReportSession, cycle: Cycle, now: datetime, lang: str) -> Ou
         for contact in progress.contacts:
             if contact.blocked:
                 lines.append(t(lang, "  ⚠️ {name} has blocked the bot", name=contact.name or contact.user_id))
-    lines.append("")
-    lines.append(t(lang, "Approve: /approve <number>; return: /return <number> <reason>"))
+    if only is None:
+        lines.append("")
+        lines.append(t(lang, "Approve: /approve <number>; return: /return <number> <reason>"))
     return Outcome().say("\n".join(lines))
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from tests.bot.harness import Harness
 from tests.bot.test_e2e import COORDINATOR, OFFICE, POLICY, texts
-from tests.bot.test_scheduler import at, tick
+from tests.bot.test_scheduler import HEAD, at, tick
 
 
 @pytest.fixture
@@ -79,6 +81,49 @@ async def test_coordinators_named_in_the_configuration_get_their_menu_at_start(t
     try:
         await h.sim.runtime.settled("menus")
         assert "status" in [c["command"] for c in h.api.commands["chat:77"]]
+    finally:
+        await h.stop()
+        h.close()
+
+
+async def test_a_head_joins_by_invitation_sees_their_department_and_is_told_when_it_is_late(harness):
+    h = harness
+    invitation = texts(await h.sim.say(COORDINATOR, "/invite head policy"))
+    code = invitation.rsplit("：", 1)[-1].strip()
+    h.api.user(HEAD, "吴处长")
+    welcome = texts(await h.sim.say(HEAD, f"/start {code}"))
+    assert welcome.startswith("欢迎，吴处长！你是政策法规科的负责人")
+    assert [c["command"] for c in h.api.commands[f"chat:{HEAD}"]] == ["status", "lang", "help"]
+    assert texts(await h.sim.say(HEAD, "/fill")) == "该操作仅限部门联系人使用。"
+
+    await h.open_cycle(year=2025, deadline=at(13, 18), opens=at(2, 10))
+    h.clock.set(at(2, 10))
+    await tick(h)
+    status = texts(await h.sim.say(HEAD, "/status"))
+    assert "政策法规科：已提交 0/3" in status and "办公室" not in status and "/approve" not in status
+
+    for day in (14, 24, 25):  # the third overdue working day: heads are told (escalate_after 2 here)
+        h.clock.set(at(day, 9, 5))
+        await tick(h)
+    notice = h.api.messages_to(HEAD)[-1].text
+    assert notice.startswith("请关注：政策法规科的 2025 年报告内容已逾期")
+
+
+async def test_configured_heads_need_no_invitation_and_lose_the_role_with_the_configuration(tmp_path):
+    h = Harness(tmp_path)
+    h.clock.set(at(2, 12))
+    h.settings.departments = [
+        replace(d, head_user_id=HEAD) if d.id == "policy" else d for d in h.settings.departments
+    ]
+    await h.start()
+    try:
+        await h.join(COORDINATOR, "王协调")
+        await h.open_cycle(year=2025, deadline=at(13, 18), opens=at(2, 10))
+        h.api.user(HEAD, "吴处长")
+        assert "政策法规科：已提交 0/3" in texts(await h.sim.say(HEAD, "/status"))
+        h.settings.departments = [replace(d, head_user_id=None) for d in h.settings.departments]
+        await h.restart()
+        assert texts(await h.sim.say(HEAD, "/status")).startswith("抱歉，本机器人仅供本单位")
     finally:
         await h.stop()
         h.close()
