@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from workflows.expressions import Comparison, Expression
@@ -248,10 +249,13 @@ class Template:
 
     def section(self, section_id: str) -> Section:
         """Return a section by id (KeyError if absent)."""
-        for section in self.walk_sections():
-            if section.id == section_id:
-                return section
-        raise KeyError(section_id)
+        return self._sections_by_id[section_id]
+
+    @cached_property
+    def _sections_by_id(self) -> dict[str, Section]:
+        # Looked up per section by every view: an index keeps them linear (a template is not changed
+        # once loaded).
+        return {section.id: section for section in self.walk_sections()}
 
     def section_of(self, field_id: str) -> Section:
         """Return the section that directly holds a field."""

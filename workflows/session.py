@@ -69,13 +69,25 @@ class ReportSession:
         """Every assigned section, in document order."""
         return units_for(self.template, self.departments)
 
+    @cached_property
+    def _units_by_department(self) -> dict[str, list[Unit]]:
+        # Views walk every department: an index keeps them linear in departments + sections.
+        index: dict[str, list[Unit]] = {}
+        for unit in self.units:
+            index.setdefault(unit.department_id, []).append(unit)
+        return index
+
     def units_of(self, department_id: str) -> list[Unit]:
         """The sections one department writes."""
-        return [u for u in self.units if u.department_id == department_id]
+        return self._units_by_department.get(department_id, [])
 
     def unit(self, section_id: str) -> Unit | None:
         """The unit for a section id, or None."""
-        return next((u for u in self.units if u.section_id == section_id), None)
+        return self._units_by_section.get(section_id)
+
+    @cached_property
+    def _units_by_section(self) -> dict[str, Unit]:
+        return {u.section_id: u for u in self.units}
 
     def department(self, department_id: str) -> Department | None:
         """A department by id."""
@@ -141,9 +153,17 @@ class ReportSession:
         return any(fid in self.answers for fid in unit.field_ids)
 
     def unit_findings(self, unit: Unit) -> list[Finding]:
-        """The failing checks that involve this unit's fields."""
-        ids = set(unit.field_ids)
-        return [f for f in self.findings if ids.intersection(f.subject)]
+        """The failing checks that involve this unit's fields, in the audit's order."""
+        positions = {p for fid in unit.field_ids for p in self._findings_by_field.get(fid, ())}
+        return [self.findings[p] for p in sorted(positions)]
+
+    @cached_property
+    def _findings_by_field(self) -> dict[str, list[int]]:
+        index: dict[str, list[int]] = {}
+        for position, finding in enumerate(self.findings):
+            for fid in dict.fromkeys(finding.subject):
+                index.setdefault(fid, []).append(position)
+        return index
 
     def effective_state(self, unit: Unit) -> str:
         """The state shown to people: not started becomes in progress once something is answered."""
