@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -234,6 +234,7 @@ class _Writer:
                 fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 fmt.first_line_indent = Pt(0)
             if block.style == "issuer":
+                styles.off_grid(paragraph._p)
                 for run in paragraph.runs:
                     styles.set_fonts(run._r, styles.TITLE_FONT)
                     run.font.size = Pt(26)
@@ -263,6 +264,19 @@ def _paragraphs(text: str) -> list[str]:
     return [block for block in blocks if block]
 
 
+def _core_properties(writer: _Writer, report_date: date) -> None:
+    """Title, author and date in File ▸ Properties: the organisation's, not python-docx's defaults."""
+    props = writer.document.core_properties
+    props.title = styles.xml_safe(writer.fill(writer.template.title))
+    author = styles.xml_safe(writer.values.get("organisation", ""))
+    props.author = props.last_modified_by = author
+    props.comments = props.keywords = ""
+    stamp = datetime.combine(report_date, time(9, 0))
+    props.created = props.modified = stamp
+    props.revision = 1
+    props.language = "zh-CN"
+
+
 def assemble(
     template: Template,
     figures: Figures,
@@ -281,6 +295,7 @@ def assemble(
     values.setdefault("we", "本机关")
     writer = _Writer(template, figures, {k: v for k, v in values.items() if v != ""}, owners or {})
     writer.build(with_cover_letter="cover_letter" in organisation)
+    _core_properties(writer, report_date)
     assembly = Assembly(writer.document, list(writer.gaps.values()))
     if draft:
         assembly.mark_draft(report_date)
