@@ -197,3 +197,24 @@ def test_a_writer_can_name_a_table_figure_instead_of_typing_it(template_2021, an
     unanswered = {k: v for k, v in answers.items() if not k.startswith("t3.carried_out")}
     _, document = build(template_2021, unanswered)
     assert "结转下年度【待填写：结转下年】件" in "\n".join(texts(document))
+
+
+def test_print_ready_properties(template_2021, answers_2021, previous_2021):
+    _, document = build(template_2021, answers_2021, previous_2021)
+    props = document.core_properties
+    assert props.title == "江滨市科学技术局2021年政府信息公开工作年度报告"
+    assert props.author == props.last_modified_by == "江滨市科学技术局"
+    assert props.created.date() == date(2022, 1, 20)
+    lang = document.styles.element.find(qn("w:docDefaults")).find(".//" + qn("w:lang"))
+    assert lang.get(qn("w:eastAsia")) == "zh-CN"
+    assert document.styles["Normal"].paragraph_format.widow_control is True
+    grid = document.sections[0]._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:linePitch")) == "579"
+    for table in document.tables:
+        for row in table.rows:  # a label and its numbers always share a page
+            assert row._tr.trPr.find(qn("w:cantSplit")) is not None
+    t3 = document.tables[1]
+    assert [r._tr.trPr.find(qn("w:tblHeader")) is not None for r in t3.rows[:4]] == [True] * 3 + [False]
+    # Band titles of table 二 stay with the rows under them.
+    title_row = document.tables[0].rows[0]
+    assert title_row.cells[0].paragraphs[0].paragraph_format.keep_with_next is True
