@@ -226,20 +226,23 @@ class _Writer:
             self.document.add_paragraph(styles.xml_safe(self.fill(table.note)))
 
     def cover_letter(self) -> None:
+        """The covering letter (函) in GB/T 9704's 信函格式 (§10.1), then 附件 on a new page."""
+        signed = False
         for block in self.template.cover_letter:
+            if block.style == "attachment" or (block.style == "signature" and not signed):
+                self.document.add_paragraph()  # one blank line before the 附件 note and the signature
+                signed = signed or block.style == "signature"
             style = {"title": styles.TITLE_STYLE, "signature": styles.CLOSING_STYLE}.get(block.style)
             paragraph = self.paragraph(block.text, None, style=style)
             fmt = paragraph.paragraph_format
-            if block.style in ("issuer", "number"):
-                fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            if block.style in ("issuer", "number", "salutation"):
                 fmt.first_line_indent = Pt(0)
             if block.style == "issuer":
-                styles.off_grid(paragraph._p)
-                for run in paragraph.runs:
-                    styles.set_fonts(run._r, styles.TITLE_FONT)
-                    run.font.size = Pt(26)
-            if block.style == "salutation":
-                fmt.first_line_indent = Pt(0)
+                fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                styles.letterhead(paragraph)
+            if block.style == "number":  # the 信函格式 puts the number at the right edge, under the rules
+                fmt.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        styles.no_number_on_first_page(self.document)
         styles.page_break(self.document)
         attachment = self.document.add_paragraph()
         attachment.paragraph_format.first_line_indent = Pt(0)

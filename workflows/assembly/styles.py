@@ -26,6 +26,7 @@ HEADING1_FONT = "黑体"
 HEADING2_FONT = "楷体_GB2312"
 PAGE_NUMBER_FONT = "宋体"
 LATIN_FONT = "Times New Roman"
+RED = RGBColor(0xFF, 0, 0)
 LINE_PITCH = Pt(28.95)
 BODY_SIZE = Pt(16)
 TITLE_SIZE = Pt(22)
@@ -112,9 +113,12 @@ def _tighten(style) -> None:
     spacing.set(qn("w:val"), str(-twentieths))
 
 
+_AFTER_PBDR = ("w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct")
+_AFTER_PBDR += ("w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid")
 _AFTER_SNAP = ("w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc")
 _AFTER_SNAP += ("w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId")
 _AFTER_SNAP += ("w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+_AFTER_PBDR += _AFTER_SNAP
 
 
 def off_grid(element) -> None:
@@ -272,7 +276,7 @@ def add_page_numbers(document: Document) -> None:
 def add_draft_header(document: Document, text: str) -> None:
     """Print ``text`` (草稿 …) at the top of every page."""
     for section in document.sections:
-        for header in (section.header, section.even_page_header):
+        for header in (section.header, section.even_page_header, section.first_page_header):
             paragraph = header.paragraphs[0]
             paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
             paragraph.paragraph_format.first_line_indent = Pt(0)
@@ -280,6 +284,28 @@ def add_draft_header(document: Document, text: str) -> None:
             run = font_run(paragraph, text, HEADING1_FONT, bold=True)
             run.font.size = Pt(14)
             run.font.color.rgb = RGBColor(0xC0, 0, 0)
+
+
+def letterhead(paragraph: Paragraph) -> None:
+    """The issuer of a 信函格式 letter: red 小标宋 over a red double rule, thick above thin (§10.1)."""
+    off_grid(paragraph._p)
+    for run in paragraph.runs:
+        set_fonts(run._r, TITLE_FONT)
+        run.font.size = Pt(26)
+        run.font.color.rgb = RED
+    borders = OxmlElement("w:pBdr")
+    rule = OxmlElement("w:bottom")
+    for name, value in (("val", "thickThinSmallGap"), ("sz", "24"), ("space", "6"), ("color", str(RED))):
+        rule.set(qn(f"w:{name}"), value)
+    borders.append(rule)
+    paragraph._p.get_or_add_pPr().insert_element_before(borders, "w:shd", "w:tabs", *_AFTER_PBDR)
+
+
+def no_number_on_first_page(document: Document) -> None:
+    """Leave the first page (the covering letter's) without a page number, as the 信函格式 requires."""
+    for section in document.sections:
+        section.different_first_page_header_footer = True
+        section.first_page_footer.is_linked_to_previous = False  # an empty footer of its own
 
 
 def page_break(document: Document) -> None:

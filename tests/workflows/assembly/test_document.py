@@ -7,9 +7,9 @@ from datetime import date
 
 import docx
 import pytest
-from docx.enum.text import WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Pt, RGBColor
 
 from tests.conftest import EXAMPLES
 from workflows.arithmetic import check_answers
@@ -218,3 +218,17 @@ def test_print_ready_properties(template_2021, answers_2021, previous_2021):
     # Band titles of table 二 stay with the rows under them.
     title_row = document.tables[0].rows[0]
     assert title_row.cells[0].paragraphs[0].paragraph_format.keep_with_next is True
+
+
+def test_covering_letter_in_the_letter_format(seed):
+    _, document = seed
+    issuer, number = document.paragraphs[0], document.paragraphs[1]
+    assert issuer.runs[0].font.color.rgb == RGBColor(0xFF, 0, 0)
+    rule = issuer._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
+    assert rule.get(qn("w:val")) == "thickThinSmallGap" and rule.get(qn("w:color")) == "FF0000"
+    assert number.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert document.sections[0].different_first_page_header_footer
+    assert "PAGE" not in document.sections[0].first_page_footer._element.xml
+    body = texts(document)
+    note = next(i for i, text in enumerate(body) if text.startswith("附件："))
+    assert body[note - 1] == "" and body[note + 1] == ""  # a blank line before the note and the signature

@@ -207,7 +207,11 @@ def test_body_lines_keep_the_28_95_pt_pitch(rendered, name):
 @pytest.mark.parametrize("name", REPORTS)
 def test_page_numbers_sit_7_mm_under_the_type_area_one_character_in(rendered, name):
     report = rendered[name]
-    for index, page in enumerate(report.pages):
+    numbered = list(enumerate(report.pages))
+    if name == "2018":  # the covering letter's page carries no number (信函格式)
+        assert "—" not in report.page_text(0)
+        numbered = numbered[1:]
+    for index, page in numbered:
         number = f"—{index + 1}—"
         assert report.page_text(index).endswith(number), f"page {index + 1} lacks 「— {index + 1} —」"
         dash = next(p for p in page if p.text.strip() == "—")
