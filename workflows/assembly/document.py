@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -226,19 +226,23 @@ class _Writer:
             self.document.add_paragraph(styles.xml_safe(self.fill(table.note)))
 
     def cover_letter(self) -> None:
+        """The covering letter (函) in GB/T 9704's 信函格式 (§10.1), then 附件 on a new page."""
+        signed = False
         for block in self.template.cover_letter:
+            if block.style == "attachment" or (block.style == "signature" and not signed):
+                self.document.add_paragraph()  # one blank line before the 附件 note and the signature
+                signed = signed or block.style == "signature"
             style = {"title": styles.TITLE_STYLE, "signature": styles.CLOSING_STYLE}.get(block.style)
             paragraph = self.paragraph(block.text, None, style=style)
             fmt = paragraph.paragraph_format
-            if block.style in ("issuer", "number"):
-                fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            if block.style in ("issuer", "number", "salutation"):
                 fmt.first_line_indent = Pt(0)
             if block.style == "issuer":
-                for run in paragraph.runs:
-                    styles.set_fonts(run._r, styles.TITLE_FONT)
-                    run.font.size = Pt(26)
-            if block.style == "salutation":
-                fmt.first_line_indent = Pt(0)
+                fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                styles.letterhead(paragraph)
+            if block.style == "number":  # the 信函格式 puts the number at the right edge, under the rules
+                fmt.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        styles.no_number_on_first_page(self.document)
         styles.page_break(self.document)
         attachment = self.document.add_paragraph()
         attachment.paragraph_format.first_line_indent = Pt(0)
@@ -263,6 +267,19 @@ def _paragraphs(text: str) -> list[str]:
     return [block for block in blocks if block]
 
 
+def _core_properties(writer: _Writer, report_date: date) -> None:
+    """Title, author and date in File ▸ Properties: the organisation's, not python-docx's defaults."""
+    props = writer.document.core_properties
+    props.title = styles.xml_safe(writer.fill(writer.template.title))
+    author = styles.xml_safe(writer.values.get("organisation", ""))
+    props.author = props.last_modified_by = author
+    props.comments = props.keywords = ""
+    stamp = datetime.combine(report_date, time(9, 0))
+    props.created = props.modified = stamp
+    props.revision = 1
+    props.language = "zh-CN"
+
+
 def assemble(
     template: Template,
     figures: Figures,
@@ -281,6 +298,7 @@ def assemble(
     values.setdefault("we", "本机关")
     writer = _Writer(template, figures, {k: v for k, v in values.items() if v != ""}, owners or {})
     writer.build(with_cover_letter="cover_letter" in organisation)
+    _core_properties(writer, report_date)
     assembly = Assembly(writer.document, list(writer.gaps.values()))
     if draft:
         assembly.mark_draft(report_date)

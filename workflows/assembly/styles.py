@@ -8,6 +8,7 @@ East-Asian fonts must be named in ``w:eastAsia``: Word uses ``w:ascii`` only for
 
 from __future__ import annotations
 
+import math
 import re
 
 from docx.document import Document
@@ -25,11 +26,16 @@ HEADING1_FONT = "黑体"
 HEADING2_FONT = "楷体_GB2312"
 PAGE_NUMBER_FONT = "宋体"
 LATIN_FONT = "Times New Roman"
+RED = RGBColor(0xFF, 0, 0)
 LINE_PITCH = Pt(28.95)
 BODY_SIZE = Pt(16)
 TITLE_SIZE = Pt(22)
 TABLE_SIZE = Pt(10.5)
 MARGINS_MM = {"top": 37, "left": 28, "bottom": 35, "right": 26}
+TEXT_WIDTH_MM = 210 - MARGINS_MM["left"] - MARGINS_MM["right"]
+CHARS_PER_LINE, LINES_PER_PAGE = 28, 22
+PAGE_NUMBER_SIZE = Pt(14)
+PAGE_NUMBER_GAP_MM = 7  # from the type area's lower edge to the page number's line (GB/T 9704 §7.5)
 
 TITLE_STYLE, TABLE_STYLE, CLOSING_STYLE = "Report Title", "Report Table Text", "Report Closing"
 HEADING_STYLES = {1: "Heading 1", 2: "Heading 2", 3: "Heading 3"}
@@ -79,19 +85,96 @@ def _fixed_pitch(fmt, first_line_indent: Pt | None = BODY_SIZE * 2) -> None:
     fmt.first_line_indent = first_line_indent
 
 
+def _document_grid(section) -> None:
+    """Lay GB/T 9704's 22-line grid over the type area (§5.2.1); characters are fitted by ``_tighten``."""
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        section._sectPr.append(grid)
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(round(LINE_PITCH.pt * 20)))
+    grid.attrib.pop(qn("w:charSpace"), None)
+
+
+def _tighten(style) -> None:
+    """Fit 28 characters of 16 pt into the 156 mm (442.2 pt) type area, which holds only 27 untouched.
+
+    A character grid (``linesAndChars`` with ``w:charSpace``) does this in Word, but LibreOffice reads
+    it as square cells a line pitch wide (16 characters a line), so each character is narrowed instead:
+    by the smallest whole twentieth of a point that makes 28 fit (0.25 pt: 28 × 15.75 = 441 pt).
+    """
+    pitch = Mm(TEXT_WIDTH_MM).pt / CHARS_PER_LINE
+    twentieths = math.ceil((BODY_SIZE.pt - pitch) * 20)
+    r_pr = style.element.get_or_add_rPr()
+    spacing = r_pr.find(qn("w:spacing"))
+    if spacing is None:
+        spacing = OxmlElement("w:spacing")
+        r_pr.append(spacing)
+    spacing.set(qn("w:val"), str(-twentieths))
+
+
+_AFTER_PBDR = ("w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct")
+_AFTER_PBDR += ("w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid")
+_AFTER_SNAP = ("w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc")
+_AFTER_SNAP += ("w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId")
+_AFTER_SNAP += ("w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+_AFTER_PBDR += _AFTER_SNAP
+
+
+def off_grid(element) -> None:
+    """Let a paragraph (or style) keep its own line height instead of snapping to the 28.95 pt grid.
+
+    On the grid a 22 pt title line or a 10.5 pt table line would take a whole grid line or two.
+    """
+    p_pr = element.get_or_add_pPr()
+    if p_pr.find(qn("w:snapToGrid")) is None:
+        snap = OxmlElement("w:snapToGrid")
+        snap.set(qn("w:val"), "0")
+        p_pr.insert_element_before(snap, *_AFTER_SNAP)
+
+
+def _set_languages(document: Document) -> None:
+    """Mark text as Chinese (zh-CN) so Word and WPS apply Chinese line breaking and proofing."""
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    r_pr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}") if defaults is not None else None
+    if r_pr is None:
+        r_pr = document.styles["Normal"].element.get_or_add_rPr()
+    lang = r_pr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        r_pr.append(lang)
+    lang.set(qn("w:val"), "zh-CN")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    # LibreOffice sizes the character grid from the default font size, not from Normal's.
+    for tag in ("w:sz", "w:szCs"):
+        size = r_pr.find(qn(tag))
+        if size is None:
+            size = OxmlElement(tag)
+            r_pr.append(size)
+        size.set(qn("w:val"), str(round(BODY_SIZE.pt * 2)))
+
+
 def setup_document(document: Document) -> None:
     """Apply page size, margins and every paragraph style the report uses."""
     for section in document.sections:
         section.page_width, section.page_height = Mm(210), Mm(297)
         section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
         section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
-        section.header_distance, section.footer_distance = Mm(15), Mm(20)
+        section.header_distance = Mm(15)
+        # The footer's single line starts PAGE_NUMBER_GAP_MM below the type area and is one page-number
+        # line high, so its lower edge (what footer_distance measures) lies that much further down.
+        gap = Mm(MARGINS_MM["bottom"] - PAGE_NUMBER_GAP_MM) - PAGE_NUMBER_SIZE
+        section.footer_distance = gap
+        _document_grid(section)
 
     normal = document.styles["Normal"]
     _style_text(normal, BODY_FONT, BODY_SIZE)
     _fixed_pitch(normal.paragraph_format)
     normal.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    normal.paragraph_format.widow_control = False
+    # A paragraph never leaves one line (「项。」) alone at the top or foot of a page.
+    normal.paragraph_format.widow_control = True
+    _set_languages(document)
+    _tighten(normal)
 
     title = _paragraph_style(document, TITLE_STYLE)
     _style_text(title, TITLE_FONT, TITLE_SIZE)
@@ -100,6 +183,7 @@ def setup_document(document: Document) -> None:
     title.paragraph_format.line_spacing = Pt(36)
     title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.paragraph_format.space_after = LINE_PITCH
+    off_grid(title.element)
 
     for level, name in HEADING_STYLES.items():
         style = document.styles[name]
@@ -116,6 +200,8 @@ def setup_document(document: Document) -> None:
     table_text.paragraph_format.space_before = Pt(0)
     table_text.paragraph_format.space_after = Pt(0)
     table_text.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    table_text.paragraph_format.widow_control = False
+    off_grid(table_text.element)
 
     closing = _paragraph_style(document, CLOSING_STYLE)
     closing.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -159,7 +245,16 @@ def _page_number_paragraph(paragraph: Paragraph, alignment) -> None:
     fmt = paragraph.paragraph_format
     fmt.first_line_indent = Pt(0)
     fmt.alignment = alignment
-    fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    off_grid(paragraph._p)
+    # Exactly one page-number line high, so footer_distance puts its top 7 mm under the type area.
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = PAGE_NUMBER_SIZE
+    fmt.space_before = fmt.space_after = Pt(0)
+    # Odd pages' number stands one character in from the right edge, even pages' from the left.
+    if alignment == WD_ALIGN_PARAGRAPH.RIGHT:
+        fmt.right_indent = PAGE_NUMBER_SIZE
+    else:
+        fmt.left_indent = PAGE_NUMBER_SIZE
     for text in ("— ", None, " —"):
         if text is None:
             _field(paragraph, "PAGE")
@@ -167,7 +262,7 @@ def _page_number_paragraph(paragraph: Paragraph, alignment) -> None:
             run = paragraph.add_run(text)
             set_fonts(run._r, PAGE_NUMBER_FONT, PAGE_NUMBER_FONT)
     for run in paragraph.runs:
-        run.font.size = Pt(14)
+        run.font.size = PAGE_NUMBER_SIZE
 
 
 def add_page_numbers(document: Document) -> None:
@@ -181,13 +276,36 @@ def add_page_numbers(document: Document) -> None:
 def add_draft_header(document: Document, text: str) -> None:
     """Print ``text`` (草稿 …) at the top of every page."""
     for section in document.sections:
-        for header in (section.header, section.even_page_header):
+        for header in (section.header, section.even_page_header, section.first_page_header):
             paragraph = header.paragraphs[0]
             paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
             paragraph.paragraph_format.first_line_indent = Pt(0)
+            off_grid(paragraph._p)
             run = font_run(paragraph, text, HEADING1_FONT, bold=True)
             run.font.size = Pt(14)
             run.font.color.rgb = RGBColor(0xC0, 0, 0)
+
+
+def letterhead(paragraph: Paragraph) -> None:
+    """The issuer of a 信函格式 letter: red 小标宋 over a red double rule, thick above thin (§10.1)."""
+    off_grid(paragraph._p)
+    for run in paragraph.runs:
+        set_fonts(run._r, TITLE_FONT)
+        run.font.size = Pt(26)
+        run.font.color.rgb = RED
+    borders = OxmlElement("w:pBdr")
+    rule = OxmlElement("w:bottom")
+    for name, value in (("val", "thickThinSmallGap"), ("sz", "24"), ("space", "6"), ("color", str(RED))):
+        rule.set(qn(f"w:{name}"), value)
+    borders.append(rule)
+    paragraph._p.get_or_add_pPr().insert_element_before(borders, "w:shd", "w:tabs", *_AFTER_PBDR)
+
+
+def no_number_on_first_page(document: Document) -> None:
+    """Leave the first page (the covering letter's) without a page number, as the 信函格式 requires."""
+    for section in document.sections:
+        section.different_first_page_header_footer = True
+        section.first_page_footer.is_linked_to_previous = False  # an empty footer of its own
 
 
 def page_break(document: Document) -> None:

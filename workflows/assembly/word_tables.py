@@ -6,18 +6,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from docx.document import Document
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from docx.table import Table as WordTable
+from docx.text.paragraph import Paragraph
 
-from workflows.assembly.styles import HEADING1_FONT, TABLE_STYLE, font_run, mark_missing
+from workflows.assembly.styles import HEADING1_FONT, TABLE_STYLE, TEXT_WIDTH_MM, font_run, mark_missing
 from workflows.model import Band, Table
 
-TEXT_WIDTH_MM = 210 - 28 - 26
 MISSING_CELL = "待填"
+CELL_MARGIN_TWIPS = 57  # 1 mm
+TWO_CHARACTERS_MM = 10.0  # two 10.5 pt characters (7.4 mm) and the two 1 mm cell margins, rounded up
+KEEP_GROUPS_UP_TO = 10  # rows; a larger group may break across pages
 
 
 @dataclass(frozen=True)
@@ -88,20 +90,48 @@ def _column_widths(table: Table) -> list[float]:
     label_mm = TEXT_WIDTH_MM * label_share
     unit_mm = 12.0 if any(band.unit_column for band in table.bands) else 0.0
     plain_labels = label_columns - (1 if unit_mm else 0)
-    # Group labels (rowspans) are short; the innermost label column holds the long row names.
-    group_mm = 9.0 if plain_labels > 1 else 0.0
+    # Group labels (rowspans) are short; the innermost label column holds the long row names. Two
+    # characters a line at least, or 「（四）无法提供」 stacks one character a line and stretches its rows.
+    group_mm = TWO_CHARACTERS_MM if plain_labels > 1 else 0.0
     inner_mm = label_mm - unit_mm - group_mm * (plain_labels - 1)
     widths = [group_mm] * (plain_labels - 1) + [inner_mm] + ([unit_mm] if unit_mm else [])
     data_mm = (TEXT_WIDTH_MM - sum(widths)) / data_columns
     return widths + [data_mm] * data_columns
 
 
-def _repeat_as_header(word_table: WordTable, rows: int) -> None:
-    for row in word_table.rows[:rows]:
-        tr_pr = row._tr.get_or_add_trPr()
-        flag = OxmlElement("w:tblHeader")
-        flag.set(qn("w:val"), "true")
-        tr_pr.append(flag)
+def _element(tag: str, **attributes: str):
+    element = OxmlElement(tag)
+    for name, value in attributes.items():
+        element.set(qn(f"w:{name}"), value)
+    return element
+
+
+def _narrow_cell_margins(word_table: WordTable) -> None:
+    """Cell margins of 1 mm (Word: 1.9 mm) left and right: a 10 mm column then holds two characters."""
+    margins = _element("w:tblCellMar")
+    for side in ("left", "right"):
+        margins.append(_element(f"w:{side}", w=str(CELL_MARGIN_TWIPS), type="dxa"))
+    tbl_pr = word_table._tbl.tblPr
+    look = tbl_pr.find(qn("w:tblLook"))
+    if look is not None:
+        look.addprevious(margins)
+    else:
+        tbl_pr.append(margins)
+
+
+def _kept_rows(cells: list[_Cell]) -> set[int]:
+    """Rows that must stay on the page of the row after them.
+
+    Band titles and header rows stay with the first data row; a small group (a row label spanning a
+    few rows, such as （三）不予公开) stays whole. 三、本年度办理结果 spans most of table 三 and may break.
+    """
+    kept: set[int] = set()
+    for spec in cells:
+        if spec.header:
+            kept.update(range(spec.row, spec.row + spec.rowspan))
+        elif 1 < spec.rowspan <= KEEP_GROUPS_UP_TO:
+            kept.update(range(spec.row, spec.row + spec.rowspan - 1))
+    return kept
 
 
 def add_table(
@@ -113,34 +143,68 @@ def add_table(
     for band in table.bands:
         band_cells, top = _band_cells(band, top, table.width, cell_text, fill)
         cells.extend(band_cells)
-    word_table = document.add_table(rows=top, cols=table.width)
+    word_table = document.add_table(rows=0, cols=table.width)
     word_table.style = document.styles["Table Grid"]
     word_table.alignment = WD_TABLE_ALIGNMENT.CENTER
     word_table.autofit = False
+    _narrow_cell_margins(word_table)
     widths = _column_widths(table)
     for index, column in enumerate(word_table.columns):  # the grid is what LibreOffice and WPS read
         column.width = Mm(widths[index])
-    for row in word_table.rows:
-        for index, cell in enumerate(row.cells):
-            cell.width = Mm(widths[index])
-    for spec in cells:
-        target = word_table.cell(spec.row, spec.col)
-        if spec.rowspan > 1 or spec.colspan > 1:
-            target = target.merge(word_table.cell(spec.row + spec.rowspan - 1, spec.col + spec.colspan - 1))
-        target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-        paragraph = target.paragraphs[0]
-        paragraph.style = document.styles[TABLE_STYLE]
-        if spec.align_left:
-            paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        run = font_run(
-            paragraph,
-            spec.text,
-            HEADING1_FONT if spec.header and spec.align_left else None,
-            bold=spec.header or None,
-        )
-        if spec.missing:
-            mark_missing(run)
+    twips = [round(Mm(width).twips) for width in widths]
+    style_id = document.styles[TABLE_STYLE].style_id
     first = table.bands[0]
-    if not first.title:
-        _repeat_as_header(word_table, first.header_rows)
+    header_rows = 0 if first.title else first.header_rows
+    kept = _kept_rows(cells)
+    # Each grid position names the cell that starts there or the merged cell whose rows continue there.
+    # The rows are written as XML directly: table.cell() and merge() re-read the whole grid on every
+    # call, which made assembly quadratic in the number of cells.
+    starts: dict[tuple[int, int], _Cell] = {}
+    continues: dict[tuple[int, int], _Cell] = {}
+    for spec in cells:
+        starts[(spec.row, spec.col)] = spec
+        for row in range(spec.row + 1, spec.row + spec.rowspan):
+            continues[(row, spec.col)] = spec
+    tbl = word_table._tbl
+    for row in range(top):
+        tr = _element("w:tr")
+        tr_pr = _element("w:trPr")
+        tr_pr.append(_element("w:cantSplit"))  # a label and its numbers always share a page
+        if row < header_rows:
+            tr_pr.append(_element("w:tblHeader"))  # repeated on every page the table spans
+        tr.append(tr_pr)
+        col = 0
+        while col < table.width:
+            spec = starts.get((row, col)) or continues.get((row, col))
+            span = spec.colspan if spec else 1
+            tc = _element("w:tc")
+            tc_pr = _element("w:tcPr")
+            tc_pr.append(_element("w:tcW", w=str(sum(twips[col : col + span])), type="dxa"))
+            if span > 1:
+                tc_pr.append(_element("w:gridSpan", val=str(span)))
+            if spec is not None and spec.rowspan > 1:
+                tc_pr.append(_element("w:vMerge", val="restart") if spec.row == row else _element("w:vMerge"))
+            tc_pr.append(_element("w:vAlign", val="center"))
+            tc.append(tc_pr)
+            p = _element("w:p")
+            p_pr = _element("w:pPr")
+            p_pr.append(_element("w:pStyle", val=style_id))
+            if row in kept:
+                p_pr.append(_element("w:keepNext"))
+            if spec is not None and spec.align_left:
+                p_pr.append(_element("w:jc", val="left"))
+            p.append(p_pr)
+            tc.append(p)
+            if spec is not None and spec.row == row:
+                run = font_run(
+                    Paragraph(p, word_table),
+                    spec.text,
+                    HEADING1_FONT if spec.header and spec.align_left else None,
+                    bold=spec.header or None,
+                )
+                if spec.missing:
+                    mark_missing(run)
+            tr.append(tc)
+            col += span
+        tbl.append(tr)
     return sum(1 for spec in cells if spec.missing)

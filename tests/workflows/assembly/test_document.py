@@ -7,9 +7,9 @@ from datetime import date
 
 import docx
 import pytest
-from docx.enum.text import WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Pt, RGBColor
 
 from tests.conftest import EXAMPLES
 from workflows.arithmetic import check_answers
@@ -197,3 +197,38 @@ def test_a_writer_can_name_a_table_figure_instead_of_typing_it(template_2021, an
     unanswered = {k: v for k, v in answers.items() if not k.startswith("t3.carried_out")}
     _, document = build(template_2021, unanswered)
     assert "结转下年度【待填写：结转下年】件" in "\n".join(texts(document))
+
+
+def test_print_ready_properties(template_2021, answers_2021, previous_2021):
+    _, document = build(template_2021, answers_2021, previous_2021)
+    props = document.core_properties
+    assert props.title == "江滨市科学技术局2021年政府信息公开工作年度报告"
+    assert props.author == props.last_modified_by == "江滨市科学技术局"
+    assert props.created.date() == date(2022, 1, 20)
+    lang = document.styles.element.find(qn("w:docDefaults")).find(".//" + qn("w:lang"))
+    assert lang.get(qn("w:eastAsia")) == "zh-CN"
+    assert document.styles["Normal"].paragraph_format.widow_control is True
+    grid = document.sections[0]._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:linePitch")) == "579"
+    for table in document.tables:
+        for row in table.rows:  # a label and its numbers always share a page
+            assert row._tr.trPr.find(qn("w:cantSplit")) is not None
+    t3 = document.tables[1]
+    assert [r._tr.trPr.find(qn("w:tblHeader")) is not None for r in t3.rows[:4]] == [True] * 3 + [False]
+    # Band titles of table 二 stay with the rows under them.
+    title_row = document.tables[0].rows[0]
+    assert title_row.cells[0].paragraphs[0].paragraph_format.keep_with_next is True
+
+
+def test_covering_letter_in_the_letter_format(seed):
+    _, document = seed
+    issuer, number = document.paragraphs[0], document.paragraphs[1]
+    assert issuer.runs[0].font.color.rgb == RGBColor(0xFF, 0, 0)
+    rule = issuer._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
+    assert rule.get(qn("w:val")) == "thickThinSmallGap" and rule.get(qn("w:color")) == "FF0000"
+    assert number.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert document.sections[0].different_first_page_header_footer
+    assert "PAGE" not in document.sections[0].first_page_footer._element.xml
+    body = texts(document)
+    note = next(i for i, text in enumerate(body) if text.startswith("附件："))
+    assert body[note - 1] == "" and body[note + 1] == ""  # a blank line before the note and the signature
