@@ -101,7 +101,7 @@ def _explain(error: Mapping[str, Any], known: Sequence[str], required: Sequence[
     if kind == "extra_forbidden":
         return "unknown key" + _did_you_mean(str(last), known)
     if kind == "missing":
-        return f"missing: [{loc[0]}] needs {' and '.join(required)}" if required else "missing"
+        return f"missing ([{loc[0]}] needs {' and '.join(required)})" if required else "missing"
     if last in ("head_user_id", "coordinators") or (len(loc) >= 2 and loc[-2] == "coordinators"):
         return f"{value!r} is not {_USER_ID}"
     if kind == "model_type" or kind == "dict_type":
@@ -274,10 +274,9 @@ def load_settings(path: str | Path | None, env: Mapping[str, str] | None = None)
         if key not in TOP_LEVEL:
             problems.append(f"{key}: unknown key{_did_you_mean(key, TOP_LEVEL)}")
     tables = {
-        name: _validate(model, data.get(name, {}), (name,), data, problems) for name, model in TABLES.items()
+        name: _validate(model, data[name], (name,), data, problems) if name in data else None
+        for name, model in TABLES.items()
     }
-    if "cycle" not in data:
-        tables["cycle"] = None
     bot = tables["bot"] or BotTable()
     report = tables["report"] or ReportTable()
     reminders = tables["reminders"] or RemindersTable()
