@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 import httpx
 
-from bot.app import ReportBot, protect_logs
+from bot.app import ReportBot, StartupError, api_url_problem, protect_logs, redact
 from bot.config import ConfigError, Settings, load_settings, parse_moment
 from bot.offline.demo import SCRIPTS, play
 from bot.services import Services
@@ -74,11 +74,20 @@ def register(main: click.Group) -> None:
 
     @main.command()
     @CONFIG
-    def run(config_path: str | None) -> None:
+    @click.option(
+        "--retry-for",
+        type=click.FloatRange(min=0),
+        default=60.0,
+        show_default=True,
+        help="Seconds to keep retrying the first connection to Telegram (with backoff) before giving up.",
+    )
+    def run(config_path: str | None, retry_for: float) -> None:
         """Run the bot (long polling). The token comes from REPORTBOT_TOKEN."""
         settings = settings_or_exit(config_path)
         if not settings.token:
             fail("REPORTBOT_TOKEN is not set: export the token @BotFather gave you, then run again")
+        if (problem := api_url_problem(settings.api_url)) is not None:
+            fail(redact(problem, settings.token))
         logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
         protect_logs(settings.token)
         if hasattr(
@@ -89,10 +98,16 @@ def register(main: click.Group) -> None:
         services = Services(settings, store, SystemClock())
         services.sync_from_settings()
         bot = ReportBot(
-            services, settings.token, calendar_for(settings), int(settings.reminders.get("escalate_after", 3))
+            services,
+            settings.token,
+            calendar_for(settings),
+            int(settings.reminders.get("escalate_after", 3)),
+            retry_for=retry_for,
         )
         try:
             asyncio.run(bot.run())
+        except StartupError as exc:
+            fail(redact(str(exc), settings.token))
         finally:
             store.close()
         if bot.fatal is not None:
