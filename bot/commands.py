@@ -14,13 +14,14 @@ import click
 import httpx
 
 from bot.app import ReportBot, StartupError, api_url_problem, protect_logs, redact
-from bot.config import ConfigError, Settings, load_settings, parse_moment
+from bot.config import ConfigError, Settings, load_settings, parse_moment, starter_config
 from bot.offline.demo import SCRIPTS, play
 from bot.services import Services
 from storage import DatabaseLocked, kept_secret, open_store
 from storage.records import CONTACT, COORDINATOR
 from workflows.clock import SystemClock
 from workflows.cycles import PERIODS, CycleError, close_cycle, cycle_state, new_cycle
+from workflows.loader import TemplateError, load_template
 from workflows.onboarding import InviteError, issue, signing_key
 from workflows.workdays import CalendarError, WorkCalendar
 
@@ -114,6 +115,41 @@ def register(main: click.Group) -> None:
             fail(
                 f"Telegram refused to serve this bot ({bot.fatal.__class__.__name__}): check REPORTBOT_TOKEN"
             )
+
+    @main.command()
+    @click.option(
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=Path("reportbot.toml"),
+        show_default=True,
+        help="Where to write the configuration.",
+    )
+    @click.option(
+        "--template",
+        "template_ref",
+        default="gov-disclosure-2021",
+        show_default=True,
+        help="A bundled template id (see `reportbot templates`) or a template .yaml file.",
+    )
+    @click.option(
+        "--username", default="my_office_report_bot", help="The bot's @username, for invitation links."
+    )
+    @click.option("--force", is_flag=True, help="Overwrite an existing file.")
+    def init(config_path: Path, template_ref: str, username: str, force: bool) -> None:
+        """Write an annotated reportbot.toml for a new office, to edit before `reportbot run`."""
+        if config_path.exists() and not force:
+            fail(f"{config_path} exists already: edit it, or pass --force to replace it")
+        try:
+            template = load_template(template_ref)
+        except TemplateError as exc:
+            fail(str(exc))
+        try:
+            config_path.write_text(starter_config(template, username.lstrip("@")), encoding="utf-8")
+        except OSError as exc:
+            fail(f"{config_path}: {exc.strerror}")
+        click.echo(f"written: {config_path}. Next: describe the organisation and departments in it, then")
+        click.echo("  export REPORTBOT_TOKEN=…  and  reportbot run")
 
     @main.command()
     @CONFIG

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -348,3 +349,79 @@ def _summary(source: Path, problems: Sequence[str]) -> str:
     return f"{source}: {len(problems)} problems, nothing was started:\n" + "\n".join(
         f"  - {p}" for p in problems
     )
+
+
+ORGANISATION_KEYS = {
+    "organisation": ("某某市某某局", "the full name, as on the report's title"),
+    "short_name": ("某某局", "the short name used in the text"),
+    "we": ("我局", "how the report says 'we'"),
+    "website_name": ("某某市某某局门户网站", "the website that publishes the report"),
+    "website": ("https://www.example.gov.cn", ""),
+    "phone": ("0000-00000000", "the disclosure office's phone"),
+    "address": ("某某市某某路1号", ""),
+    "postcode": ("000000", ""),
+    "email": ("gk@example.gov.cn", ""),
+}
+
+
+def starter_config(template: Template, username: str = "my_office_report_bot") -> str:
+    """An annotated reportbot.toml for a new office: every key explained, one department writes all."""
+    sections = list(template.walk_sections())
+    top = [s.id for s in template.sections]
+    indented = {s.id: "  " * (s.level - 1) + s.id for s in sections}
+    width = max(map(len, indented.values())) + 2
+    listing = "\n".join(f"#   {indented[s.id]:<{width}}{s.title}" for s in sections)
+    organisation = "\n".join(
+        f'{key} = "{value}"' + (f"  # {why}" if why else "")
+        for key, (value, why) in ORGANISATION_KEYS.items()
+    )
+    return f'''# reportbot configuration, written by `reportbot init`. Edit it, then `reportbot run` checks it
+# (every problem is listed at once). Secrets never go here; they come from the environment:
+#   REPORTBOT_TOKEN    the bot token from @BotFather (required for `reportbot run` and `reportbot invite`)
+#   REPORTBOT_SECRET   optional: signs invitation codes (32+ random characters); by default a random
+#                      secret is made at the first start and kept in the database folder
+#   REPORTBOT_API_URL  optional: a self-hosted Bot API server, e.g. http://127.0.0.1:8081/bot
+
+# Coordinators may be listed by numeric Telegram user id, or invited: reportbot invite --coordinator
+# coordinators = [123456789]
+
+[bot]
+username = "{username}"  # the bot's @username (without @), for invitation links
+database = "reportbot-data"  # a folder; relative paths are relative to this file
+timezone = "Asia/Shanghai"  # times in messages and deadlines are in this zone
+language = "zh"  # "zh" or "en": the default language for people (each can /lang en)
+# calendar_file = "holidays.yaml"  # adds holidays and adjusted working days (see README)
+
+[report]
+template = "{template.id}"  # {template.name}; or the path of your own template .yaml
+# previous_figures = "last-year-figures.yaml"  # last year's figures, the first year you use reportbot
+
+[reminders]
+escalate_after = 3  # overdue working days before the department head is told
+
+# The organisation profile: fills the boilerplate of the report.
+[organisation]
+{organisation}
+
+# Departments and the template sections each writes. Every section with something to fill in needs a
+# department; a section's subsections go with it unless given to another department. The sections of
+# {template.id}:
+{listing}
+# head_user_id (optional): the numeric Telegram user id of the department head, told when it is overdue.
+[[departments]]
+id = "office"  # 1-24 letters and digits: it goes into invitation codes
+name = "办公室"
+sections = {json.dumps(top, ensure_ascii=False)}
+
+# [[departments]]
+# id = "policy"
+# name = "政策法规科"
+# sections = ["requests", "appeals"]  # remove them from the office's sections above
+# head_user_id = 123456789
+
+# Optional: a cycle created at start-up if it does not exist yet (or use `reportbot cycle open`).
+# [cycle]
+# year = 2026
+# opens = 2027-01-04T09:00:00
+# deadline = 2027-01-20
+'''

@@ -249,3 +249,29 @@ def test_hostile_answer_files_get_one_line_naming_the_field(tmp_path):
     assert messages["t2.fees.amount"].startswith(
         "行政事业性收费 · 本年收费金额（单位：万元）：inf 不是一个数值"
     )
+
+
+@pytest.mark.parametrize("template", ["gov-disclosure-2021", "gov-disclosure-2018"])
+def test_init_writes_an_annotated_config_that_loads(tmp_path, template):
+    from bot.config import load_settings
+
+    path = tmp_path / "reportbot.toml"
+    result = run("init", "--config", path, "--template", template, "--username", "@jiangbin_bot")
+    assert result.exit_code == 0, result.output
+    text = path.read_text(encoding="utf-8")
+    assert "#   REPORTBOT_TOKEN" in text and 'username = "jiangbin_bot"' in text
+    settings = load_settings(path, env={})
+    assert settings.template.id == template and [d.id for d in settings.departments] == ["office"]
+    assert settings.database == tmp_path / "reportbot-data"
+
+
+def test_init_refuses_to_overwrite_unless_forced(tmp_path):
+    path = tmp_path / "reportbot.toml"
+    path.write_text("# mine\n", encoding="utf-8")
+    refused = run("init", "--config", path)
+    assert refused.exit_code == 2 and path.read_text(encoding="utf-8") == "# mine\n"
+    assert f"{path} exists already: edit it, or pass --force to replace it" in refused.output
+    assert run("init", "--config", path, "--force").exit_code == 0
+    assert path.read_text(encoding="utf-8").startswith(
+        "# reportbot configuration, written by `reportbot init`"
+    )
