@@ -155,7 +155,13 @@ def register(main: click.Group) -> None:
     @CONFIG
     @click.option("--department", help="The department id (from the configuration) the contact answers for.")
     @click.option("--coordinator", is_flag=True, help="Invite a coordinator instead.")
-    @click.option("--days", type=int, default=7, show_default=True, help="How long the code stays valid.")
+    @click.option(
+        "--days",
+        type=click.IntRange(1, 90),
+        default=7,
+        show_default=True,
+        help="How long the code stays valid.",
+    )
     def invite(config_path: str | None, department: str | None, coordinator: bool, days: int) -> None:
         """Print a single-use invitation link (and the bare code)."""
         settings = settings_or_exit(config_path)
@@ -216,7 +222,10 @@ def register(main: click.Group) -> None:
     @cycle.command(name="open")
     @CONFIG
     @click.option(
-        "--year", type=int, required=True, help="The report year, e.g. 2026 for the report due in 2027."
+        "--year",
+        type=click.IntRange(2000, 2100),
+        required=True,
+        help="The report year, e.g. 2026 for the report due in 2027.",
     )
     @click.option(
         "--period",
