@@ -15,7 +15,7 @@ import httpx
 
 from bot.app import ReportBot, StartupError, api_url_problem, protect_logs, redact
 from bot.config import ConfigError, Settings, load_settings, parse_moment, starter_config
-from bot.offline.demo import SCRIPTS, play
+from bot.offline.demo import EXAMPLES, SCRIPTS, play
 from bot.services import Services
 from storage import DatabaseLocked, kept_secret, open_store
 from storage.records import CONTACT, COORDINATOR
@@ -136,16 +136,22 @@ def register(main: click.Group) -> None:
         "--username", default="my_office_report_bot", help="The bot's @username, for invitation links."
     )
     @click.option("--force", is_flag=True, help="Overwrite an existing file.")
-    def init(config_path: Path, template_ref: str, username: str, force: bool) -> None:
+    @click.option(
+        "--example", is_flag=True, help="Write the filled-in example office (江滨市科技局) instead."
+    )
+    def init(config_path: Path, template_ref: str, username: str, force: bool, example: bool) -> None:
         """Write an annotated reportbot.toml for a new office, to edit before `reportbot run`."""
         if config_path.exists() and not force:
             fail(f"{config_path} exists already: edit it, or pass --force to replace it")
         try:
-            template = load_template(template_ref)
+            if example:
+                text = (EXAMPLES / "reportbot.example.toml").read_text(encoding="utf-8")
+            else:
+                text = starter_config(load_template(template_ref), username.lstrip("@"))
         except TemplateError as exc:
             fail(str(exc))
         try:
-            config_path.write_text(starter_config(template, username.lstrip("@")), encoding="utf-8")
+            config_path.write_text(text, encoding="utf-8")
         except OSError as exc:
             fail(f"{config_path}: {exc.strerror}")
         click.echo(f"written: {config_path}. Next: describe the organisation and departments in it, then")
