@@ -11,8 +11,11 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Awaitable, Callable
+from urllib.parse import quote
 
 from telegram import BotCommand, BotCommandScopeDefault
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -31,10 +34,36 @@ from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.worker import Worker
 from storage.records import COORDINATOR, FROM_CONFIG
+from workflows.cycles import cycle_state
 from workflows.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
 SEND_TIMEOUT = 75.0  # longer than Telegram ever takes to answer, so a slow answer is not taken for a lost one
+
+
+class StartupError(RuntimeError):
+    """The bot cannot start: one line saying what to check, never the token."""
+
+
+def redact(text: str, token: str | None) -> str:
+    """``text`` with the token (plain or percent-encoded, as in a request URL) replaced by <token>."""
+    if not token:
+        return text
+    for form in {token, quote(token, safe=""), quote(token)}:
+        text = text.replace(form, "<token>")
+    return text
+
+
+class _RedactingFormatter(logging.Formatter):
+    """Redacts the whole formatted record, traceback included: exception texts may quote request URLs."""
+
+    def __init__(self, inner: logging.Formatter | None, token: str) -> None:
+        super().__init__()
+        self.inner, self.token = inner or logging.Formatter(), token
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Format as the wrapped formatter does, then take the token out."""
+        return redact(self.inner.format(record), self.token)
 
 
 def protect_logs(token: str) -> None:
@@ -53,6 +82,56 @@ def protect_logs(token: str) -> None:
         return record
 
     logging.setLogRecordFactory(redacting_factory)
+    for handler in logging.getLogger().handlers:  # tracebacks are formatted after the record is made
+        if not isinstance(handler.formatter, _RedactingFormatter):
+            handler.setFormatter(_RedactingFormatter(handler.formatter, token))
+
+
+def api_url_problem(api_url: str) -> str | None:
+    """Why a Bot API base URL cannot work (the token is appended to it, so it must end in /bot)."""
+    if not api_url.startswith(("http://", "https://")) or not api_url.rstrip().endswith("/bot"):
+        return (
+            f"the Bot API URL {api_url!r} must start with http(s):// and end with /bot, such as "
+            "https://api.telegram.org/bot: check REPORTBOT_API_URL or bot.api_url"
+        )
+    return None
+
+
+async def connect(
+    application: Application,
+    token: str,
+    api_url: str,
+    retry_for: float = 60.0,
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+) -> None:
+    """Initialise the application (its getMe), retrying network failures with backoff for ``retry_for``
+    seconds; a rejected token or a lasting outage is a StartupError that names what to check."""
+    delay, waited = 1.0, 0.0
+    while True:
+        try:
+            await application.initialize()
+            return
+        except InvalidToken:
+            raise StartupError(
+                f"the Bot API at {api_url} rejected the token: check REPORTBOT_TOKEN (copy it again from "
+                "@BotFather)"
+            ) from None
+        except NetworkError as exc:
+            reason = redact(str(exc), token)
+            if waited + delay > retry_for:
+                raise StartupError(
+                    f"cannot reach the Bot API at {api_url} ({reason}): check the network, a proxy or "
+                    "firewall, and REPORTBOT_API_URL if set"
+                ) from None
+            log.warning("cannot reach the Bot API (%s): trying again in %.0f s", reason, delay)
+        except Exception as exc:  # an unusable URL, a TLS failure…: never a traceback with the token in it
+            raise StartupError(
+                f"cannot connect to the Bot API at {api_url} ({exc.__class__.__name__}: "
+                f"{redact(str(exc), token)}): check REPORTBOT_API_URL"
+            ) from None
+        await sleep(delay)
+        waited += delay
+        delay = min(delay * 2, 30.0)
 
 
 def register(application: Application) -> None:
@@ -124,9 +203,12 @@ class ReportBot:
         escalate_after: int = 3,
         pace: Pace | None = None,
         poll_timeout: int = 30,
+        retry_for: float = 60.0,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         self.services = services
         services.calendar = calendar
+        self.token, self.retry_for, self.sleep = token, retry_for, sleep
         self.application = build_application(services, token)
         self.runtime = Runtime(services)
         self.courier = Courier(self.runtime, self.application.bot, pace)
@@ -144,7 +226,8 @@ class ReportBot:
 
     async def start(self) -> None:
         """Connect, resume the outbox and the jobs, start polling, then let the scheduler catch up."""
-        await self.application.initialize()
+        settings = self.services.settings
+        await connect(self.application, self.token, settings.api_url, self.retry_for, self.sleep)
         await self.application.start()  # the JobQueue
         store = self.services.store
         pending = store.pending_deliveries()
@@ -165,6 +248,20 @@ class ReportBot:
         await self._configured_menus()
         await self.scheduler.start(self.application)  # polling has started: openings never delay answers
         log.info("%d messages due, %d jobs to finish", len(pending), len(store.pending_jobs()))
+        log.info("%s", self.started_line())
+
+    def started_line(self) -> str:
+        """The start-up summary: who the bot is, its template, departments and open cycle."""
+        settings, now = self.services.settings, self.services.now()
+        cycles = [
+            c.id for c in self.services.store.list_cycles() if cycle_state(c, now) in ("open", "overdue")
+        ]
+        departments = ", ".join(d.id for d in settings.departments)
+        return (
+            f"started as @{self.application.bot.username}: template {settings.template.id}, "
+            f"{len(settings.departments)} departments ({departments}), "
+            f"open cycle: {', '.join(cycles) or 'none'}"
+        )
 
     async def _configured_menus(self) -> None:
         """Coordinators named in the configuration never redeemed an invitation: give them their menu."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -17,7 +18,7 @@ from workflows.assembly.document import assemble, format_date
 from workflows.audit import check_answers
 from workflows.catalogue import catalogue_document
 from workflows.files import InputFileError, read_answers_file, read_profile
-from workflows.i18n import t
+from workflows.i18n import t, tn
 from workflows.loader import TemplateError, bundled_templates, load_template
 from workflows.model import ERROR, Field, Template
 from workflows.validation import MSG_EMPTY, Finding
@@ -43,6 +44,8 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except (TemplateError, InputFileError) as exc:
             click.echo(f"reportbot: {exc}", err=True)
             sys.exit(2)
+        except BrokenPipeError:
+            raise  # the reader went away (`| head`): QuietGroup ends quietly
         except OSError as exc:
             click.echo(f"reportbot: {exc.filename or ''}: {exc.strerror}", err=True)
             sys.exit(2)
@@ -50,7 +53,37 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class QuietGroup(click.Group):
+    """The command group, ending quietly when its reader goes away (`reportbot fields | head`)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run a command; a broken pipe is the reader's choice, not an error worth a traceback."""
+        try:
+            return super().main(*args, **kwargs)
+        except BrokenPipeError:
+            # Python flushes stdout again at exit: point it at devnull so that flush cannot fail too.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(141)  # 128 + SIGPIPE, as a shell reports a command that died of a broken pipe
+
+
+def out_problem(path: Path, suffix: str) -> str | None:
+    """Why a file with ``suffix`` cannot be written at ``path`` (None when it can), before any work."""
+    if path.is_dir() or str(path).endswith(("/", os.sep)):
+        return f"{path} is a folder: give a file name such as {path / ('report' + suffix)}"
+    if path.suffix.lower() != suffix:
+        return f"{path}: the file name must end in {suffix}"
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # the nearest existing folder is where the missing ones will be made
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        return f"{path}: cannot write in {folder}"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"{path}: the file is not writable"
+    return None
+
+
+@click.group(cls=QuietGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="reportbot")
 def main() -> None:
     """reportbot: collect a government annual report from departments over Telegram."""
@@ -115,7 +148,7 @@ def rules(template_refs: tuple[str, ...]) -> None:
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
 @friendly_errors
 def fields(template_ref: str, fmt: str) -> None:
-    """List every field of a template: id, section, label, unit, type, required."""
+    """List every field of a template: id, section id, type and unit, required, label."""
     template = load_template(template_ref)
     records = [field_record(template, fid) for fid in template.fields]
     if fmt == "json":
@@ -124,7 +157,7 @@ def fields(template_ref: str, fmt: str) -> None:
     for record in records:
         flags = "derived" if record.get("derived") else ("required" if record["required"] else "optional")
         unit = f" [{record['unit']}]" if record["unit"] else ""
-        click.echo(f"{record['id']}\t{record['type']}{unit}\t{flags}\t{record['label']}")
+        click.echo(f"{record['id']}\t{record['section']}\t{record['type']}{unit}\t{flags}\t{record['label']}")
 
 
 def _report(result: Any, lang: str) -> None:
@@ -172,21 +205,17 @@ def check(
         _report(result, lang)
         if missing:
             click.echo(
-                t(
+                tn(
                     lang,
+                    "{count} required field is still empty, first: {first}",
                     "{count} required fields are still empty, first: {first}",
-                    count=len(missing),
+                    len(missing),
                     first=missing[0].params["label"],
                 )
             )
-        click.echo(
-            t(
-                lang,
-                "{errors} errors, {warnings} warnings",
-                errors=len(result.errors),
-                warnings=len(result.warnings),
-            )
-        )
+        errors = tn(lang, "{count} error", "{count} errors", len(result.errors))
+        warnings = tn(lang, "{count} warning", "{count} warnings", len(result.warnings))
+        click.echo(t(lang, "{errors}, {warnings}", errors=errors, warnings=warnings))
     sys.exit(1 if result.errors or (missing and not allow_gaps) else 0)
 
 
@@ -216,7 +245,9 @@ def missing_finding(field_: Field) -> Finding:
     type=click.Path(path_type=Path),
     help="Organisation profile: name, website, phone, address, departments and their sections.",
 )
-@click.option("--year", type=int, help="Report year (default: the profile's, else last year).")
+@click.option(
+    "--year", type=click.IntRange(2000, 2100), help="Report year (default: the profile's, else last year)."
+)
 @click.option(
     "--draft", is_flag=True, help="Write the document even if incomplete or inconsistent, marked 草稿."
 )
@@ -233,6 +264,9 @@ def assemble_command(
     lang: str,
 ) -> None:
     """Assemble the Word document; refuses (exit 1) on errors or gaps unless --draft."""
+    if (problem := out_problem(out_path, ".docx")) is not None:
+        click.echo(f"reportbot: --out {problem}", err=True)
+        sys.exit(2)
     template = load_template(template_ref)
     profile = read_profile(org_path)
     previous = read_answers_file(previous_path) if previous_path else None

@@ -13,14 +13,15 @@ from pathlib import Path
 import click
 import httpx
 
-from bot.app import ReportBot, protect_logs
-from bot.config import ConfigError, Settings, load_settings, parse_moment
-from bot.offline.demo import SCRIPTS, play
+from bot.app import ReportBot, StartupError, api_url_problem, protect_logs, redact
+from bot.config import ConfigError, Settings, load_settings, parse_moment, starter_config
+from bot.offline.demo import EXAMPLES, SCRIPTS, play
 from bot.services import Services
 from storage import DatabaseLocked, kept_secret, open_store
 from storage.records import CONTACT, COORDINATOR, HEAD
 from workflows.clock import SystemClock
 from workflows.cycles import PERIODS, CycleError, close_cycle, cycle_state, new_cycle
+from workflows.loader import TemplateError, load_template
 from workflows.onboarding import InviteError, issue, signing_key
 from workflows.workdays import CalendarError, WorkCalendar
 
@@ -74,11 +75,20 @@ def register(main: click.Group) -> None:
 
     @main.command()
     @CONFIG
-    def run(config_path: str | None) -> None:
+    @click.option(
+        "--retry-for",
+        type=click.FloatRange(min=0),
+        default=60.0,
+        show_default=True,
+        help="Seconds to keep retrying the first connection to Telegram (with backoff) before giving up.",
+    )
+    def run(config_path: str | None, retry_for: float) -> None:
         """Run the bot (long polling). The token comes from REPORTBOT_TOKEN."""
         settings = settings_or_exit(config_path)
         if not settings.token:
             fail("REPORTBOT_TOKEN is not set: export the token @BotFather gave you, then run again")
+        if (problem := api_url_problem(settings.api_url)) is not None:
+            fail(redact(problem, settings.token))
         logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
         protect_logs(settings.token)
         if hasattr(
@@ -89,10 +99,16 @@ def register(main: click.Group) -> None:
         services = Services(settings, store, SystemClock())
         services.sync_from_settings()
         bot = ReportBot(
-            services, settings.token, calendar_for(settings), int(settings.reminders.get("escalate_after", 3))
+            services,
+            settings.token,
+            calendar_for(settings),
+            int(settings.reminders.get("escalate_after", 3)),
+            retry_for=retry_for,
         )
         try:
             asyncio.run(bot.run())
+        except StartupError as exc:
+            fail(redact(str(exc), settings.token))
         finally:
             store.close()
         if bot.fatal is not None:
@@ -101,11 +117,58 @@ def register(main: click.Group) -> None:
             )
 
     @main.command()
+    @click.option(
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=Path("reportbot.toml"),
+        show_default=True,
+        help="Where to write the configuration.",
+    )
+    @click.option(
+        "--template",
+        "template_ref",
+        default="gov-disclosure-2021",
+        show_default=True,
+        help="A bundled template id (see `reportbot templates`) or a template .yaml file.",
+    )
+    @click.option(
+        "--username", default="my_office_report_bot", help="The bot's @username, for invitation links."
+    )
+    @click.option("--force", is_flag=True, help="Overwrite an existing file.")
+    @click.option(
+        "--example", is_flag=True, help="Write the filled-in example office (江滨市科技局) instead."
+    )
+    def init(config_path: Path, template_ref: str, username: str, force: bool, example: bool) -> None:
+        """Write an annotated reportbot.toml for a new office, to edit before `reportbot run`."""
+        if config_path.exists() and not force:
+            fail(f"{config_path} exists already: edit it, or pass --force to replace it")
+        try:
+            if example:
+                text = (EXAMPLES / "reportbot.example.toml").read_text(encoding="utf-8")
+            else:
+                text = starter_config(load_template(template_ref), username.lstrip("@"))
+        except TemplateError as exc:
+            fail(str(exc))
+        try:
+            config_path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            fail(f"{config_path}: {exc.strerror}")
+        click.echo(f"written: {config_path}. Next: describe the organisation and departments in it, then")
+        click.echo("  export REPORTBOT_TOKEN=…  and  reportbot run")
+
+    @main.command()
     @CONFIG
     @click.option("--department", help="The department id (from the configuration) the contact answers for.")
     @click.option("--coordinator", is_flag=True, help="Invite a coordinator instead.")
     @click.option("--head", is_flag=True, help="With --department: invite the department's head.")
-    @click.option("--days", type=int, default=7, show_default=True, help="How long the code stays valid.")
+    @click.option(
+        "--days",
+        type=click.IntRange(1, 90),
+        default=7,
+        show_default=True,
+        help="How long the code stays valid.",
+    )
     def invite(
         config_path: str | None, department: str | None, coordinator: bool, head: bool, days: int
     ) -> None:
@@ -170,7 +233,10 @@ def register(main: click.Group) -> None:
     @cycle.command(name="open")
     @CONFIG
     @click.option(
-        "--year", type=int, required=True, help="The report year, e.g. 2026 for the report due in 2027."
+        "--year",
+        type=click.IntRange(2000, 2100),
+        required=True,
+        help="The report year, e.g. 2026 for the report due in 2027.",
     )
     @click.option(
         "--period",

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import difflib
+import json
 import os
-import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import Field as PydanticField
 
 from storage.records import Department
 from workflows.loader import TemplateError, load_template
@@ -19,11 +23,133 @@ from workflows.onboarding import secret_problem
 from workflows.units import OwnershipError, units_for
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
-_DEPARTMENT_ID = re.compile(r"^[A-Za-z0-9]{1,24}$")
 
 
 class ConfigError(ValueError):
-    """A configuration that cannot be used, said in one line."""
+    """A configuration that cannot be used: one line, or a short list with every problem found."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        self.problems = list(problems) or [message]
+        super().__init__(message)
+
+
+class _Table(BaseModel):
+    # An unknown key is a typo until proven otherwise: `templte =` must not silently use the default.
+    model_config = ConfigDict(extra="forbid")
+
+
+class BotTable(_Table):
+    """The [bot] table."""
+
+    username: str | None = None
+    api_url: str | None = None
+    file_url: str | None = None
+    database: str = "reportbot-data"
+    timezone: str = "Asia/Shanghai"
+    language: Literal["zh", "en"] = "zh"
+    calendar_file: str | None = None
+
+
+class ReportTable(_Table):
+    """The [report] table."""
+
+    template: str = "gov-disclosure-2021"
+    previous_figures: str | None = None
+
+
+class RemindersTable(_Table):
+    """The [reminders] table."""
+
+    escalate_after: int = PydanticField(3, ge=0, le=60)
+
+
+class DepartmentTable(_Table):
+    """One [[departments]] table."""
+
+    id: str = PydanticField(pattern=r"^[A-Za-z0-9]{1,24}$")
+    name: str = PydanticField(min_length=1)
+    sections: list[str] = PydanticField(min_length=1)
+    head_user_id: int | None = PydanticField(None, gt=0)
+
+
+class CycleTable(_Table):
+    """The [cycle] table (dates are read by ``parse_moment``, which knows the time zone)."""
+
+    year: int = PydanticField(ge=2000, le=2100)
+    deadline: date | datetime | str
+    opens: date | datetime | str | None = None
+
+
+TABLES: dict[str, type[_Table]] = {
+    "bot": BotTable,
+    "report": ReportTable,
+    "reminders": RemindersTable,
+    "cycle": CycleTable,
+}
+TOP_LEVEL = (*TABLES, "departments", "organisation", "coordinators")
+_USER_ID = "a numeric Telegram user id such as 123456789 (ask the person to send /start to @userinfobot)"
+
+
+def _did_you_mean(key: str, known: Sequence[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else f" (known keys: {', '.join(known)})"
+
+
+def _explain(error: Mapping[str, Any], known: Sequence[str], required: Sequence[str] = ()) -> str:
+    """One pydantic error in the words of someone editing a TOML file."""
+    kind, loc, value = error["type"], error["loc"], error.get("input")
+    last = loc[-1] if loc else ""
+    if kind == "extra_forbidden":
+        return "unknown key" + _did_you_mean(str(last), known)
+    if kind == "missing":
+        return f"missing ([{loc[0]}] needs {' and '.join(required)})" if required else "missing"
+    if last in ("head_user_id", "coordinators") or (len(loc) >= 2 and loc[-2] == "coordinators"):
+        return f"{value!r} is not {_USER_ID}"
+    if kind == "model_type" or kind == "dict_type":
+        return f"expected a table [{'.'.join(map(str, loc))}], got {value!r}"
+    if kind == "list_type":
+        return f'expected a list such as ["a", "b"], got {value!r}'
+    if kind == "too_short" and last == "sections":
+        return "no sections: list the template sections this department writes (see `reportbot fields`)"
+    if kind == "string_pattern_mismatch" and last == "id":
+        return f"{value!r}: use 1–24 letters and digits (it goes into invite codes)"
+    if kind.startswith("int_"):
+        return f"expected a whole number, got {value!r}"
+    if kind.startswith("string_"):
+        return f"expected text in quotes, got {value!r}"
+    return f"{error['msg'].lower()}, got {value!r}"
+
+
+def _path(loc: Sequence[Any], raw: Any) -> str:
+    """departments[1] (policy).head_user_id: the key path, with the department id when there is one."""
+    parts: list[str] = []
+    node = raw
+    for item in loc:
+        if isinstance(item, int):
+            label = f"[{item}]"
+            node = node[item] if isinstance(node, list) and item < len(node) else None
+            if isinstance(node, dict) and isinstance(node.get("id"), str):
+                label += f" ({node['id']})"
+            parts.append(label)
+        else:
+            parts.append(("." if parts else "") + str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return "".join(parts)
+
+
+def _validate(model: Any, raw: Any, loc: tuple[Any, ...], root: Any, problems: list[str]) -> Any:
+    """Validate one part of the file, adding every problem (with its key path) to ``problems``."""
+    try:
+        return TypeAdapter(model).validate_python(raw)
+    except ValidationError as exc:
+        for error in exc.errors():
+            full = (*loc, *error["loc"])
+            fields = model.model_fields if isinstance(model, type) and issubclass(model, BaseModel) else {}
+            required = [name for name, spec in fields.items() if spec.is_required()]
+            problems.append(
+                f"{_path(full, root)}: {_explain({**error, 'loc': full}, list(fields), required)}"
+            )
+        return None
 
 
 @dataclass
@@ -78,33 +204,54 @@ def parse_moment(value: Any, zone: ZoneInfo, what: str, end_of_day: bool = False
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
-def _departments(raw: Any, template: Template) -> list[Department]:
+def _unowned_sections(template: Template, departments: Sequence[Department]) -> list[str]:
+    """The highest sections whose fields no department writes (each would stay empty in the report)."""
+    owned = {section_id for d in departments for section_id in d.sections}
+    covered = {field_id for unit in units_for(template, departments) for field_id in unit.field_ids}
+    unowned: list[str] = []
+
+    def visit(section: Any) -> None:
+        fields = [f for s in section.walk() for f in s.own_field_ids()]
+        if section.id not in owned and fields and not set(fields) & covered:
+            unowned.append(section.id)  # wholly nobody's: name it, not each of its subsections
+            return
+        for child in section.children:
+            visit(child)
+
+    for section in template.sections:
+        visit(section)
+    return unowned
+
+
+def _departments(raw: Any, root: Any, template: Template | None, problems: list[str]) -> list[Department]:
     if not isinstance(raw, list):
-        raise ConfigError("[[departments]] must be a list of tables with id, name and sections")
-    departments = []
-    for entry in raw:
-        dept_id = str(entry.get("id", ""))
-        if not _DEPARTMENT_ID.match(dept_id):
-            raise ConfigError(
-                f"department id {dept_id!r}: use 1–24 letters and digits (it goes into invite codes)"
-            )
-        if not entry.get("name"):
-            raise ConfigError(f"department {dept_id}: a name is needed")
-        head = entry.get("head_user_id")
-        departments.append(
-            Department(
-                dept_id,
-                str(entry["name"]),
-                tuple(entry.get("sections") or ()),
-                int(head) if head is not None else None,
-            )
+        problems.append(
+            "departments: write each department as a [[departments]] table with id, name, sections"
         )
-    if len({d.id for d in departments}) != len(departments):
-        raise ConfigError("two departments share an id")
+        return []
+    if not raw:
+        problems.append("departments: none configured: add a [[departments]] table for each department")
+        return []
+    departments: list[Department] = []
+    for index, entry in enumerate(raw):
+        table = _validate(DepartmentTable, entry, ("departments", index), root, problems)
+        if table is not None:
+            departments.append(Department(table.id, table.name, tuple(table.sections), table.head_user_id))
+    ids = [d.id for d in departments]
+    for dept_id in sorted({i for i in ids if ids.count(i) > 1}):
+        problems.append(f"departments: two departments share the id {dept_id!r}")
+    if template is None or len(departments) != len(raw):
+        return departments
     try:
         units_for(template, departments)
     except OwnershipError as exc:
-        raise ConfigError(str(exc)) from None
+        problems.append(f"departments: {exc}")
+        return departments
+    for section_id in _unowned_sections(template, departments):
+        heading = template.section(section_id).heading
+        problems.append(
+            f"departments: no department writes section {section_id!r} ({heading}): add it to one's sections"
+        )
     return departments
 
 
@@ -117,56 +264,164 @@ def load_settings(path: str | Path | None, env: Mapping[str, str] | None = None)
     try:
         data = tomllib.loads(source.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{source}: no such configuration file (see reportbot.example.toml)") from None
+        raise ConfigError(
+            f"{source}: no such configuration file (`reportbot init` writes one; see reportbot.example.toml)"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
     base = source.resolve().parent
-    bot, report = data.get("bot", {}), data.get("report", {})
+    problems: list[str] = []
+    for key in data:
+        if key not in TOP_LEVEL:
+            problems.append(f"{key}: unknown key{_did_you_mean(key, TOP_LEVEL)}")
+    tables = {
+        name: _validate(model, data[name], (name,), data, problems) if name in data else None
+        for name, model in TABLES.items()
+    }
+    bot = tables["bot"] or BotTable()
+    report = tables["report"] or ReportTable()
+    reminders = tables["reminders"] or RemindersTable()
+    coordinators = _validate(list[int], data.get("coordinators", []), ("coordinators",), data, problems)
+    organisation = data.get("organisation", {})
+    if not isinstance(organisation, dict):
+        problems.append(f"organisation: expected a table [organisation], got {organisation!r}")
+        organisation = {}
+    zone = ZoneInfo("Asia/Shanghai")
     try:
-        zone = ZoneInfo(str(bot.get("timezone", "Asia/Shanghai")))
+        zone = ZoneInfo(bot.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{source}: unknown time zone {bot.get('timezone')!r}") from None
-    template_ref = str(report.get("template", "gov-disclosure-2021"))
+        problems.append(f"bot.timezone: unknown time zone {bot.timezone!r} (such as Asia/Shanghai)")
+    template_ref = report.template
     if template_ref.endswith(".yaml"):
         template_ref = str(base / template_ref)
+    template = None
     try:
         template = load_template(template_ref)
     except TemplateError as exc:
-        raise ConfigError(str(exc)) from None
+        problems.append(f"report.template: {exc}")
+    departments = _departments(data.get("departments", []), data, template, problems)
     cycle = None
-    if "cycle" in data:
-        raw = data["cycle"]
-        if "year" not in raw or "deadline" not in raw:
-            raise ConfigError(f"{source}: [cycle] needs year and deadline")
-        cycle = CycleSettings(
-            int(raw["year"]),
-            parse_moment(raw["deadline"], zone, "cycle.deadline", True),
-            parse_moment(raw["opens"], zone, "cycle.opens") if "opens" in raw else None,
-        )
-    previous = report.get("previous_figures")
+    if (raw := tables["cycle"]) is not None:
+        try:
+            cycle = CycleSettings(
+                raw.year,
+                parse_moment(raw.deadline, zone, "cycle.deadline", True),
+                parse_moment(raw.opens, zone, "cycle.opens") if raw.opens is not None else None,
+            )
+        except ConfigError as exc:
+            problems.append(str(exc))
     secret = env.get("REPORTBOT_SECRET") or None
     if secret is not None and (problem := secret_problem(secret)) is not None:
-        raise ConfigError(
+        problems.append(
             f"REPORTBOT_SECRET is too weak ({problem}). Unset it to let reportbot keep a random one in the "
             "database folder, or set 32+ random characters: python3 -c 'import secrets; "
             "print(secrets.token_urlsafe(32))'"
         )
+    if problems:
+        raise ConfigError(_summary(source, problems), problems)
+    assert template is not None  # a template that failed to load is a problem above
+    previous = report.previous_figures
     return Settings(
         template_ref=template_ref,
         template=template,
-        database=base / str(bot.get("database", "reportbot-data")),
+        database=base / bot.database,
         timezone=zone,
-        departments=_departments(data.get("departments", []), template),
-        organisation=dict(data.get("organisation", {})),
-        api_url=env.get("REPORTBOT_API_URL") or str(bot.get("api_url", DEFAULT_API_URL)),
-        file_url=env.get("REPORTBOT_FILE_URL") or bot.get("file_url"),
-        username=env.get("REPORTBOT_USERNAME") or bot.get("username"),
+        departments=departments,
+        organisation=dict(organisation),
+        api_url=env.get("REPORTBOT_API_URL") or bot.api_url or DEFAULT_API_URL,
+        file_url=env.get("REPORTBOT_FILE_URL") or bot.file_url,
+        username=env.get("REPORTBOT_USERNAME") or bot.username,
         token=env.get("REPORTBOT_TOKEN") or None,
         secret=secret,
-        language=str(bot.get("language", "zh")),
+        language=bot.language,
         previous_figures=base / previous if previous else None,
         cycle=cycle,
-        reminders=dict(data.get("reminders", {})),
-        calendar_file=base / str(bot["calendar_file"]) if bot.get("calendar_file") else None,
-        coordinators=[int(u) for u in data.get("coordinators", [])],
+        reminders=reminders.model_dump(),
+        calendar_file=base / bot.calendar_file if bot.calendar_file else None,
+        coordinators=list(coordinators or []),
     )
+
+
+def _summary(source: Path, problems: Sequence[str]) -> str:
+    """One line for one problem; a heading and a short list for several."""
+    if len(problems) == 1:
+        return f"{source}: {problems[0]}"
+    return f"{source}: {len(problems)} problems, nothing was started:\n" + "\n".join(
+        f"  - {p}" for p in problems
+    )
+
+
+ORGANISATION_KEYS = {
+    "organisation": ("某某市某某局", "the full name, as on the report's title"),
+    "short_name": ("某某局", "the short name used in the text"),
+    "we": ("我局", "how the report says 'we'"),
+    "website_name": ("某某市某某局门户网站", "the website that publishes the report"),
+    "website": ("https://www.example.gov.cn", ""),
+    "phone": ("0000-00000000", "the disclosure office's phone"),
+    "address": ("某某市某某路1号", ""),
+    "postcode": ("000000", ""),
+    "email": ("gk@example.gov.cn", ""),
+}
+
+
+def starter_config(template: Template, username: str = "my_office_report_bot") -> str:
+    """An annotated reportbot.toml for a new office: every key explained, one department writes all."""
+    sections = list(template.walk_sections())
+    top = [s.id for s in template.sections]
+    indented = {s.id: "  " * (s.level - 1) + s.id for s in sections}
+    width = max(map(len, indented.values())) + 2
+    listing = "\n".join(f"#   {indented[s.id]:<{width}}{s.title}" for s in sections)
+    organisation = "\n".join(
+        f'{key} = "{value}"' + (f"  # {why}" if why else "")
+        for key, (value, why) in ORGANISATION_KEYS.items()
+    )
+    return f'''# reportbot configuration, written by `reportbot init`. Edit it, then `reportbot run` checks it
+# (every problem is listed at once). Secrets never go here; they come from the environment:
+#   REPORTBOT_TOKEN    the bot token from @BotFather (required for `reportbot run` and `reportbot invite`)
+#   REPORTBOT_SECRET   optional: signs invitation codes (32+ random characters); by default a random
+#                      secret is made at the first start and kept in the database folder
+#   REPORTBOT_API_URL  optional: a self-hosted Bot API server, e.g. http://127.0.0.1:8081/bot
+
+# Coordinators may be listed by numeric Telegram user id, or invited: reportbot invite --coordinator
+# coordinators = [123456789]
+
+[bot]
+username = "{username}"  # the bot's @username (without @), for invitation links
+database = "reportbot-data"  # a folder; relative paths are relative to this file
+timezone = "Asia/Shanghai"  # times in messages and deadlines are in this zone
+language = "zh"  # "zh" or "en": the default language for people (each can /lang en)
+# calendar_file = "holidays.yaml"  # adds holidays and adjusted working days (see README)
+
+[report]
+template = "{template.id}"  # {template.name}; or the path of your own template .yaml
+# previous_figures = "last-year-figures.yaml"  # last year's figures, the first year you use reportbot
+
+[reminders]
+escalate_after = 3  # overdue working days before the department head is told
+
+# The organisation profile: fills the boilerplate of the report.
+[organisation]
+{organisation}
+
+# Departments and the template sections each writes. Every section with something to fill in needs a
+# department; a section's subsections go with it unless given to another department. The sections of
+# {template.id}:
+{listing}
+# head_user_id (optional): the numeric Telegram user id of the department head, told when it is overdue.
+[[departments]]
+id = "office"  # 1-24 letters and digits: it goes into invitation codes
+name = "办公室"
+sections = {json.dumps(top, ensure_ascii=False)}
+
+# [[departments]]
+# id = "policy"
+# name = "政策法规科"
+# sections = ["requests", "appeals"]  # remove them from the office's sections above
+# head_user_id = 123456789
+
+# Optional: a cycle created at start-up if it does not exist yet (or use `reportbot cycle open`).
+# [cycle]
+# year = 2026
+# opens = 2027-01-04T09:00:00
+# deadline = 2027-01-20
+'''

@@ -64,4 +64,9 @@ def messages() -> set[str]:
             )
             if is_t and len(node.args) >= 2:
                 found.update(_argument_texts(node.args[1], constants))
+            is_tn = isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "tn"
+            if is_tn and len(node.args) >= 3:  # both the singular and the plural source must be translated
+                found.update(
+                    _argument_texts(node.args[1], constants) + _argument_texts(node.args[2], constants)
+                )
     return found

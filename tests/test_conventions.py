@@ -83,3 +83,11 @@ def test_ruff_is_clean():
         [sys.executable, "-m", "ruff", "check", str(ROOT)], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_posix_only_modules():
+    # Windows offices run check, assemble and run: locking goes through filelock, never fcntl.
+    posix_only = {"fcntl", "pwd", "grp", "termios", "resource"}
+    for package in ("storage", "workflows", "bot"):
+        for path in modules(package):
+            assert not posix_only & set(imported(path)), path

@@ -26,15 +26,31 @@ def normalise_lang(lang: str | None) -> str:
     return base if base in LANGS else DEFAULT_LANG
 
 
+# Which of a plural message's forms a count takes (gettext's Plural-Forms, for the languages we have).
+_PLURAL_FORM = {"zh": lambda n: 0, "en": lambda n: 0 if n == 1 else 1}
+
+
 @functools.cache
-def _catalog(lang: str) -> dict[str, str]:
+def _read(lang: str) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
     locale = _CATALOG_LOCALE.get(lang)
     if locale is None:
-        return {}
+        return {}, {}
     path = importlib.resources.files("workflows") / "locale" / locale / "LC_MESSAGES" / "reportbot.po"
     with path.open("rb") as handle:
         catalog = read_po(handle)
-    return {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+    singles, plurals = {}, {}
+    for m in catalog:
+        if not m.id or not m.string or m.fuzzy:
+            continue
+        if isinstance(m.id, tuple):  # msgid/msgid_plural: keyed by the singular source
+            plurals[m.id[0]] = (m.id[1], *m.string)
+        else:
+            singles[m.id] = m.string
+    return singles, plurals
+
+
+def _catalog(lang: str) -> dict[str, str]:
+    return _read(lang)[0]
 
 
 def gettext(lang: str, message: str, /) -> str:
@@ -47,6 +63,19 @@ def t(lang: str, message: str, /, **params: object) -> str:
     return gettext(lang, message).format(**params)
 
 
+def tn(lang: str, singular: str, plural: str, count: int, /, **params: object) -> str:
+    """Translate a message whose wording depends on ``count``; fill ``{count}`` and the other placeholders."""
+    lang = normalise_lang(lang)
+    entry = _read(lang)[1].get(singular)
+    if entry is None or entry[0] != plural:
+        text = singular if count == 1 else plural
+    else:
+        forms = entry[1:]
+        text = forms[min(_PLURAL_FORM[lang](count), len(forms) - 1)]
+    return text.format(count=count, **params)
+
+
 def catalog_ids(lang: str) -> set[str]:
     """Return the source strings a language's catalog translates (for the catalog tests)."""
-    return set(_catalog(normalise_lang(lang)))
+    singles, plurals = _read(normalise_lang(lang))
+    return set(singles) | set(plurals) | {entry[0] for entry in plurals.values()}

@@ -31,7 +31,14 @@ from workflows.files import read_answers_file, read_profile
 from workflows.loader import load_template
 from workflows.workdays import WorkCalendar
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+def examples_folder() -> Path:
+    """The examples: a checkout's examples/ folder, else the copy a wheel installs in this package."""
+    checkout = Path(__file__).resolve().parents[2] / "examples"
+    return checkout if checkout.is_dir() else Path(__file__).resolve().parent / "examples"
+
+
+EXAMPLES = examples_folder()
 ZONE = ZoneInfo("Asia/Shanghai")
 
 
@@ -109,7 +116,7 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 async def play(script: Script, out: Path, echo=click.echo) -> dict[str, Path]:
     """Run the whole cycle and write the report, the database and a summary into ``out``."""
     if not EXAMPLES.is_dir():
-        raise click.ClickException("the demo needs the examples/ folder of a reportbot checkout")
+        raise click.ClickException(f"the demo's examples are missing: no folder {EXAMPLES}")
     out.mkdir(parents=True, exist_ok=True)
     database = out / "reportbot-data"
     shutil.rmtree(database, ignore_errors=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -249,3 +250,136 @@ def test_hostile_answer_files_get_one_line_naming_the_field(tmp_path):
     assert messages["t2.fees.amount"].startswith(
         "行政事业性收费 · 本年收费金额（单位：万元）：inf 不是一个数值"
     )
+
+
+@pytest.mark.parametrize("template", ["gov-disclosure-2021", "gov-disclosure-2018"])
+def test_init_writes_an_annotated_config_that_loads(tmp_path, template):
+    from bot.config import load_settings
+
+    path = tmp_path / "reportbot.toml"
+    result = run("init", "--config", path, "--template", template, "--username", "@jiangbin_bot")
+    assert result.exit_code == 0, result.output
+    text = path.read_text(encoding="utf-8")
+    assert "#   REPORTBOT_TOKEN" in text and 'username = "jiangbin_bot"' in text
+    settings = load_settings(path, env={})
+    assert settings.template.id == template and [d.id for d in settings.departments] == ["office"]
+    assert settings.database == tmp_path / "reportbot-data"
+
+
+def test_init_refuses_to_overwrite_unless_forced(tmp_path):
+    path = tmp_path / "reportbot.toml"
+    path.write_text("# mine\n", encoding="utf-8")
+    refused = run("init", "--config", path)
+    assert refused.exit_code == 2 and path.read_text(encoding="utf-8") == "# mine\n"
+    assert f"{path} exists already: edit it, or pass --force to replace it" in refused.output
+    assert run("init", "--config", path, "--force").exit_code == 0
+    assert path.read_text(encoding="utf-8").startswith(
+        "# reportbot configuration, written by `reportbot init`"
+    )
+
+
+def test_fields_show_section_ids_in_text():
+    result = run("fields", "--template", "gov-disclosure-2021")
+    first = result.output.splitlines()[0].split("\t")
+    assert first == [
+        "overview.proactive.text",
+        "overview.proactive",
+        "narrative",
+        "required",
+        "主动公开工作情况",
+    ]
+
+
+ASSEMBLE_2018 = [
+    "assemble",
+    "--template",
+    "gov-disclosure-2018",
+    "--answers",
+    E2018 / "answers.yaml",
+    "--previous",
+    E2018 / "previous.yaml",
+]
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        ("{tmp}", "reportbot: --out {tmp} is a folder: give a file name such as {tmp}/report.docx"),
+        ("{tmp}/report.doc", "reportbot: --out {tmp}/report.doc: the file name must end in .docx"),
+        (
+            "{tmp}/locked/sub/report.docx",
+            "reportbot: --out {tmp}/locked/sub/report.docx: cannot write in {tmp}/locked",
+        ),
+    ],
+)
+def test_out_is_checked_before_any_work(tmp_path, out, message):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        result = run(*ASSEMBLE_2018, "--out", out.format(tmp=tmp_path))
+    finally:
+        locked.chmod(0o700)
+    if os.geteuid() == 0 and "locked" in out:
+        pytest.skip("root may write anywhere")
+    assert result.exit_code == 2
+    assert result.output == message.format(tmp=tmp_path) + "\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [
+            "assemble",
+            "--template",
+            "gov-disclosure-2021",
+            "--answers",
+            "a.yaml",
+            "--out",
+            "r.docx",
+            "--year",
+            "26",
+        ],
+        ["invite", "--coordinator", "--days", "0"],
+        ["cycle", "open", "--year", "20266", "--deadline", "2027-01-20"],
+    ],
+)
+def test_days_and_years_are_range_checked(args):
+    result = run(*args)
+    assert result.exit_code == 2 and "is not in the range" in result.output
+
+
+def test_a_closed_pipe_is_quiet():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "rules"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    process.stdout.readline()
+    process.stdout.close()  # as `| head -1` does
+    stderr = process.stderr.read().decode()
+    process.wait(timeout=30)
+    assert stderr == "" and process.returncode in (0, 141)
+
+
+def test_counts_take_the_right_plural(tmp_path):
+    answers = (
+        (E2018 / "answers.yaml")
+        .read_text(encoding="utf-8")
+        .replace("categories.news: 67", "categories.news: 64")
+    )
+    path = tmp_path / "answers.yaml"
+    path.write_text(answers, encoding="utf-8")
+    args = [
+        "check",
+        "--template",
+        "gov-disclosure-2018",
+        "--answers",
+        path,
+        "--previous",
+        E2018 / "previous.yaml",
+    ]
+    assert run(*args, "--lang", "en").output.splitlines()[-1] == "1 error, 0 warnings"
+    assert run(*args).output.splitlines()[-1] == "错误 1 项，警告 0 项"
+    clean = run(
+        "check", "--template", "gov-disclosure-2021", "--answers", E2021 / "answers.yaml", "--lang", "en"
+    )
+    assert clean.output.splitlines()[-1] == "0 errors, 0 warnings"

@@ -53,7 +53,10 @@ def test_run_without_a_token_is_one_line(tmp_path):
 
 def test_run_with_a_bad_config_is_one_line(tmp_path):
     bad = tmp_path / "bad.toml"
-    bad.write_text("[report]\ntemplate = 'nope'\n", encoding="utf-8")
+    bad.write_text(
+        "[report]\ntemplate = 'nope'\n[[departments]]\nid = 'a'\nname = 'A'\nsections = ['intro']\n",
+        encoding="utf-8",
+    )
     result = cli("run", "--config", bad, env={"REPORTBOT_TOKEN": "1:x"})
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
 

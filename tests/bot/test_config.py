@@ -53,3 +53,83 @@ def test_bad_configurations_are_one_clear_line(tmp_path, text, message):
 def test_a_missing_file_is_named(tmp_path):
     with pytest.raises(ConfigError, match="no such configuration file"):
         load_settings(tmp_path / "none.toml", env={})
+
+
+def example_with(tmp_path, *replacements):
+    text = (ROOT / "reportbot.example.toml").read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return write(tmp_path, text)
+
+
+@pytest.mark.parametrize(
+    ("replacement", "problem"),
+    [
+        (("[[departments]]", "[[departmets]]"), "departmets: unknown key; did you mean 'departments'?"),
+        (("template = ", "templte = "), "report.templte: unknown key; did you mean 'template'?"),
+        (
+            ('name = "信息中心"', 'name = "信息中心"\nhead_user_id = "@boss"'),
+            "departments[3] (it).head_user_id: '@boss' is not a numeric Telegram user id",
+        ),
+        (
+            ("escalate_after = 3", 'escalate_after = "three"'),
+            "reminders.escalate_after: expected a whole number, got 'three'",
+        ),
+        (("[bot]\n", 'bot = "x"\n[bott]\n'), "bot: expected a table [bot], got 'x'"),
+        (
+            ("# coordinators = [123456789]", 'coordinators = ["@chief"]'),
+            "coordinators[0]: '@chief' is not a numeric Telegram user id",
+        ),
+        (
+            ('sections = ["overview.platforms"]', "sections = []"),
+            "departments[3] (it).sections: no sections: list the template sections",
+        ),
+        (
+            ('sections = ["overview.oversight", "problems"]', 'sections = ["overview.oversight"]'),
+            "departments: no department writes section 'problems'",
+        ),
+    ],
+)
+def test_each_problem_names_its_key(tmp_path, replacement, problem):
+    with pytest.raises(ConfigError) as caught:
+        load_settings(example_with(tmp_path, replacement), env={})
+    assert [p for p in caught.value.problems if p.startswith(problem)], caught.value.problems
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    path = example_with(
+        tmp_path,
+        ("template = ", "templte = "),
+        ("escalate_after = 3", 'escalate_after = "three"'),
+        ('name = "信息中心"', 'name = "信息中心"\nhead_user_id = "@boss"'),
+        ("[organisation]", "[organization]"),
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, env={})
+    assert len(caught.value.problems) == 4, caught.value.problems
+    assert str(caught.value).startswith(f"{path}: 4 problems, nothing was started:\n  - ")
+    assert "organization: unknown key; did you mean 'organisation'?" in str(caught.value)
+
+
+def test_the_cli_lists_the_problems_without_a_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    path = example_with(
+        tmp_path, ("template = ", "templte = "), ("escalate_after = 3", "escalate_after = 'x'")
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "REPORTBOT_TOKEN": "123:secret-token"},
+        cwd=ROOT,
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"reportbot: {path}: 2 problems, nothing was started:"
+    assert lines[1:] == [
+        "  - report.templte: unknown key; did you mean 'template'?",
+        "  - reminders.escalate_after: expected a whole number, got 'x'",
+    ]
