@@ -29,7 +29,8 @@ from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filte
 from bot.app import ReportBot  # noqa: E402
 from bot.courier import Pace  # noqa: E402
 from bot.offline.demo import example_settings  # noqa: E402
-from bot.offline.local_api import Limits, LocalBotApi  # noqa: E402
+from bot.offline.local_api import LocalBotApi  # noqa: E402
+from bot.offline.local_api_methods import UNLIMITED  # noqa: E402
 from bot.services import Services  # noqa: E402
 from storage import open_store  # noqa: E402
 from storage.records import CONTACT, Contact  # noqa: E402
@@ -45,7 +46,6 @@ NARRATIVES = {
     "it": ("overview.platforms", "overview.platforms.text"),
     "hr": ("overview.oversight", "overview.oversight.text"),
 }
-UNLIMITED = Limits(per_chat=10_000, overall=1_000_000)
 OPENS = datetime(2027, 1, 6, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 DEADLINE = OPENS + timedelta(days=14)
 

@@ -96,6 +96,8 @@ class Courier:
         self._delayed: list[tuple[float, int]] = []
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task] = set()
+        self._unrecorded: dict[int, Result] = {}  # delivery id -> an outcome the store refused to keep
+        self._record_failures: dict[int, int] = {}  # chat id -> records refused in a row
         self._limiter = AsyncLimiter(1, 1 / self.pace.per_second) if self.pace.per_second else None
         self._stopping = False
         runtime.on_commit.append(lambda unit: self.add(unit.deliveries))
@@ -170,7 +172,8 @@ class Courier:
     async def _deliver(self, chat_id: int) -> None:
         delivery = self.queues[chat_id][0]
         try:
-            result = await self._attempt(delivery)
+            # An attempt whose outcome could not be written is not made again: only its record is.
+            result = self._unrecorded.pop(delivery.id, None) or await self._attempt(delivery)
         except StorageError as exc:  # a full disk: nothing was sent; try again later
             log.error("delivery %s to %s waits: %s", delivery.id, chat_id, exc)
             result = Result(DUE, detail=str(exc), delay=self.pace.retry_max)
@@ -181,9 +184,14 @@ class Courier:
             )
         try:
             await self._record(self.queues[chat_id][0], result)
-        except StorageError as exc:  # a full disk: keep it due in memory and try later
+            self._record_failures.pop(chat_id, None)
+        except StorageError as exc:  # a full disk: keep the outcome in memory, record it when there is room
             log.error("could not record delivery %s: %s", delivery.id, exc)
-            self._not_before[chat_id] = asyncio.get_running_loop().time() + self.pace.retry_max
+            self._unrecorded[delivery.id] = result
+            failures = self._record_failures[chat_id] = self._record_failures.get(chat_id, 0) + 1
+            # Soon, and sooner than a send's backoff: everything else for this chat waits behind it.
+            delay = min(self.pace.retry_base * 2 ** (failures - 1), self.pace.retry_max)
+            self._not_before[chat_id] = asyncio.get_running_loop().time() + delay
         except Exception:
             log.exception("could not record delivery %s", delivery.id)
             self._not_before[chat_id] = asyncio.get_running_loop().time() + self.pace.retry_max

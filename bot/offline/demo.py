@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.courier import Pace
 from bot.offline.demo_stage import Stage
 from bot.offline.local_api import LocalBotApi
+from bot.offline.local_api_methods import UNLIMITED
 from bot.offline.simulation import Simulation
 from bot.services import Services
 from storage import open_store
@@ -120,7 +121,7 @@ async def play(script: Script, out: Path, echo=click.echo) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     database = out / "reportbot-data"
     shutil.rmtree(database, ignore_errors=True)
-    api = LocalBotApi()
+    api = LocalBotApi(limits=UNLIMITED)  # the demo is about the report, not about flood control
     api.start()
     settings = example_settings(script.folder, script.template, database, api)
     previous_file = EXAMPLES / script.folder / "previous.yaml"

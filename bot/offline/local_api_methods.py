@@ -45,6 +45,10 @@ class Limits:
     retry_after: int = 1
 
 
+# For scenarios that are not about flood control: every wait in them is then a bug, not Telegram.
+UNLIMITED = Limits(per_chat=10**9, overall=10**9)
+
+
 class BotApiMethods:
     """getMe, getUpdates, sendMessage, editMessageText, editMessageReplyMarkup, answerCallbackQuery,
     sendDocument, getFile, setMyCommands, deleteWebhook — over the state a ``LocalBotApi`` holds."""

@@ -10,6 +10,7 @@ from bot.app import ReportBot
 from bot.courier import Pace
 from bot.offline.demo import example_settings
 from bot.offline.local_api import Limits, LocalBotApi
+from bot.offline.local_api_methods import UNLIMITED
 from bot.offline.simulation import Simulation
 from bot.services import Services
 from storage import open_store
@@ -31,7 +32,7 @@ class Harness:
 
     def __init__(self, tmp_path: Path, limits: Limits | None = None, pace: Pace = FAST) -> None:
         self.pace = pace
-        self.api = LocalBotApi(limits=limits)
+        self.api = LocalBotApi(limits=limits or UNLIMITED)
         self.api.start()
         self.clock = ManualClock(START)
         self.settings = example_settings("2021", "gov-disclosure-2021", tmp_path / "db", self.api)

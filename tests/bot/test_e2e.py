@@ -13,6 +13,7 @@ import docx
 import pytest
 
 from bot.offline.local_api import Limits
+from bot.offline.local_api_methods import UNLIMITED
 from storage.records import APPROVED, RETURNED, SUBMITTED
 from tests.bot.harness import Harness
 from tests.conftest import EXAMPLES
@@ -336,16 +337,18 @@ async def test_language_switch_and_help_per_role(harness):
 
 
 async def test_telegram_faults_do_not_stop_the_bot(tmp_path):
-    h = Harness(tmp_path, limits=Limits(per_chat=1, overall=30, retry_after=1))
+    h = Harness(tmp_path)
     await h.start()
     await h.open_cycle()
     try:
         await join_everyone(h)
         # /export sends two files at once: the second trips the per-chat flood limit (HTTP 429) and
         # is delivered after the retry_after the server asked for.
+        h.api.limits = Limits(per_chat=1, overall=30, retry_after=1)
         exported = await h.sim.say(COORDINATOR, "/export")
         assert [m.filename for m in exported[1:]] == ["figures-2026.xlsx", "figures-2026.json"]
         assert ("sendDocument", COORDINATOR, "429") in h.api.rejected
+        h.api.limits = UNLIMITED
         # A contact who blocked the bot is recorded, shown in /status, and cleared when they write again.
         h.api.blocked.add(IT)
         reminded = await h.sim.say(COORDINATOR, "/remind")
