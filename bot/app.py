@@ -35,6 +35,7 @@ from bot.services import Services
 from bot.worker import Worker
 from storage.records import COORDINATOR, FROM_CONFIG
 from workflows.cycles import cycle_state
+from workflows.i18n import DEFAULT_LANG, t
 from workflows.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
@@ -87,12 +88,14 @@ def protect_logs(token: str) -> None:
             handler.setFormatter(_RedactingFormatter(handler.formatter, token))
 
 
-def api_url_problem(api_url: str) -> str | None:
+def api_url_problem(api_url: str, lang: str = DEFAULT_LANG) -> str | None:
     """Why a Bot API base URL cannot work (the token is appended to it, so it must end in /bot)."""
     if not api_url.startswith(("http://", "https://")) or not api_url.rstrip().endswith("/bot"):
-        return (
-            f"the Bot API URL {api_url!r} must start with http(s):// and end with /bot, such as "
-            "https://api.telegram.org/bot: check REPORTBOT_API_URL or bot.api_url"
+        return t(
+            lang,
+            "the Bot API URL {url} must start with http(s):// and end with /bot, such as "
+            "https://api.telegram.org/bot: check REPORTBOT_API_URL or bot.api_url",
+            url=repr(api_url),
         )
     return None
 
@@ -103,6 +106,7 @@ async def connect(
     api_url: str,
     retry_for: float = 60.0,
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    lang: str = DEFAULT_LANG,
 ) -> None:
     """Initialise the application (its getMe), retrying network failures with backoff for ``retry_for``
     seconds; a rejected token or a lasting outage is a StartupError that names what to check."""
@@ -113,21 +117,34 @@ async def connect(
             return
         except InvalidToken:
             raise StartupError(
-                f"the Bot API at {api_url} rejected the token: check REPORTBOT_TOKEN (copy it again from "
-                "@BotFather)"
+                t(
+                    lang,
+                    "the Bot API at {url} rejected the token: check REPORTBOT_TOKEN (copy it again from "
+                    "@BotFather)",
+                    url=api_url,
+                )
             ) from None
         except NetworkError as exc:
             reason = redact(str(exc), token)
             if waited + delay > retry_for:
                 raise StartupError(
-                    f"cannot reach the Bot API at {api_url} ({reason}): check the network, a proxy or "
-                    "firewall, and REPORTBOT_API_URL if set"
+                    t(
+                        lang,
+                        "cannot reach the Bot API at {url} ({reason}): check the network, a proxy or "
+                        "firewall, and REPORTBOT_API_URL if set",
+                        url=api_url,
+                        reason=reason,
+                    )
                 ) from None
             log.warning("cannot reach the Bot API (%s): trying again in %.0f s", reason, delay)
         except Exception as exc:  # an unusable URL, a TLS failure…: never a traceback with the token in it
             raise StartupError(
-                f"cannot connect to the Bot API at {api_url} ({exc.__class__.__name__}: "
-                f"{redact(str(exc), token)}): check REPORTBOT_API_URL"
+                t(
+                    lang,
+                    "cannot connect to the Bot API at {url} ({reason}): check REPORTBOT_API_URL",
+                    url=api_url,
+                    reason=f"{exc.__class__.__name__}: {redact(str(exc), token)}",
+                )
             ) from None
         await sleep(delay)
         waited += delay
@@ -205,8 +222,10 @@ class ReportBot:
         poll_timeout: int = 30,
         retry_for: float = 60.0,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        lang: str = DEFAULT_LANG,
     ) -> None:
         self.services = services
+        self.lang = lang  # of the start-up errors, for the person at the terminal
         services.calendar = calendar
         self.token, self.retry_for, self.sleep = token, retry_for, sleep
         self.application = build_application(services, token)
@@ -227,7 +246,9 @@ class ReportBot:
     async def start(self) -> None:
         """Connect, resume the outbox and the jobs, start polling, then let the scheduler catch up."""
         settings = self.services.settings
-        await connect(self.application, self.token, settings.api_url, self.retry_for, self.sleep)
+        await connect(
+            self.application, self.token, settings.api_url, self.retry_for, self.sleep, lang=self.lang
+        )
         await self.application.start()  # the JobQueue
         store = self.services.store
         pending = store.pending_deliveries()

@@ -7,25 +7,24 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
+from bot.commands import LANG, fail, in_range
 from bot.commands import register as register_bot_commands
 from workflows.assembly.document import assemble, format_date
 from workflows.audit import check_answers
 from workflows.catalogue import catalogue_document
+from workflows.clock import Clock, SystemClock
 from workflows.files import InputFileError, read_answers_file, read_profile
-from workflows.i18n import t, tn
+from workflows.i18n import LANGS, t, tn
 from workflows.loader import TemplateError, bundled_templates, load_template
 from workflows.model import ERROR, Field, Template
 from workflows.validation import MSG_EMPTY, Finding
 
-LANG = click.option(
-    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of messages."
-)
 TEMPLATE = click.option(
     "--template",
     "template_ref",
@@ -67,25 +66,43 @@ class QuietGroup(click.Group):
             sys.exit(141)  # 128 + SIGPIPE, as a shell reports a command that died of a broken pipe
 
 
-def out_problem(path: Path, suffix: str) -> str | None:
+def out_problem(path: Path, suffix: str, lang: str = "en") -> str | None:
     """Why a file with ``suffix`` cannot be written at ``path`` (None when it can), before any work."""
     if path.is_dir() or str(path).endswith(("/", os.sep)):
-        return f"{path} is a folder: give a file name such as {path / ('report' + suffix)}"
+        return t(
+            lang,
+            "{path} is a folder: give a file name such as {example}",
+            path=str(path),
+            example=str(path / ("report" + suffix)),
+        )
     if path.suffix.lower() != suffix:
-        return f"{path}: the file name must end in {suffix}"
+        return t(lang, "{path}: the file name must end in {suffix}", path=str(path), suffix=suffix)
     folder = path.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent  # the nearest existing folder is where the missing ones will be made
     if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
-        return f"{path}: cannot write in {folder}"
+        return t(lang, "{path}: cannot write in {folder}", path=str(path), folder=str(folder))
     if path.exists() and not os.access(path, os.W_OK):
-        return f"{path}: the file is not writable"
+        return t(lang, "{path}: the file is not writable", path=str(path))
     return None
+
+
+def clock_of(ctx: click.Context) -> Clock:
+    """The clock given by the caller (``main(obj={"clock": …})``, for tests), else the machine's."""
+    obj = ctx.find_root().obj
+    return obj.get("clock", SystemClock()) if isinstance(obj, dict) else SystemClock()
 
 
 @click.group(cls=QuietGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="reportbot")
-def main() -> None:
+@click.option(
+    "--lang",
+    type=click.Choice(LANGS),
+    default=None,
+    help="Language of every command's messages (default: from LC_ALL/LC_MESSAGES/LANG; Chinese unless "
+    "English). A command's own --lang wins.",
+)
+def main(lang: str | None) -> None:
     """reportbot: collect a government annual report from departments over Telegram."""
 
 
@@ -246,7 +263,17 @@ def missing_finding(field_: Field) -> Finding:
     help="Organisation profile: name, website, phone, address, departments and their sections.",
 )
 @click.option(
-    "--year", type=click.IntRange(2000, 2100), help="Report year (default: the profile's, else last year)."
+    "--year",
+    type=int,
+    callback=in_range(2000, 2100),
+    help="Report year (default: the profile's, else last year).",
+)
+@click.option(
+    "--timezone",
+    "zone_name",
+    default="Asia/Shanghai",
+    show_default=True,
+    help="The office's time zone: the date of the document and of the written line.",
 )
 @click.option(
     "--draft", is_flag=True, help="Write the document even if incomplete or inconsistent, marked 草稿."
@@ -260,18 +287,25 @@ def assemble_command(
     previous_path: Path | None,
     org_path: Path | None,
     year: int | None,
+    zone_name: str,
     draft: bool,
     lang: str,
 ) -> None:
     """Assemble the Word document; refuses (exit 1) on errors or gaps unless --draft."""
-    if (problem := out_problem(out_path, ".docx")) is not None:
-        click.echo(f"reportbot: --out {problem}", err=True)
-        sys.exit(2)
+    if (problem := out_problem(out_path, ".docx", lang)) is not None:
+        fail(f"--out {problem}")
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        fail(
+            "--timezone: " + t(lang, "unknown time zone {zone} (such as Asia/Shanghai)", zone=repr(zone_name))
+        )
+    # The office's date, not the machine's: a server in UTC is still on yesterday until 08:00 in Beijing.
+    today = clock_of(click.get_current_context()).now().astimezone(zone).date()
     template = load_template(template_ref)
     profile = read_profile(org_path)
     previous = read_answers_file(previous_path) if previous_path else None
     result = check_answers(template, read_answers_file(answers_path), previous)
-    today = date.today()
     report_year = year or profile.year or today.year - 1
     assembly = assemble(
         template,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
 import time
@@ -21,6 +22,7 @@ from storage import DatabaseLocked, kept_secret, open_store
 from storage.records import CONTACT, COORDINATOR, HEAD
 from workflows.clock import SystemClock
 from workflows.cycles import PERIODS, CycleError, close_cycle, cycle_state, new_cycle
+from workflows.i18n import LANGS, lang_from_env, t
 from workflows.loader import TemplateError, load_template
 from workflows.onboarding import InviteError, issue, signing_key
 from workflows.workdays import CalendarError, WorkCalendar
@@ -34,16 +36,60 @@ CONFIG = click.option(
 )
 
 
+def _resolve_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """The command's --lang, else the group's (`reportbot --lang en …`), else the environment's locale."""
+    if value is not None:
+        return value
+    root = ctx.find_root()
+    if root is not ctx and root.params.get("lang"):
+        return root.params["lang"]
+    return lang_from_env(os.environ)
+
+
+# Eager, so that it is known when the other options are checked (their errors speak this language too).
+LANG = click.option(
+    "--lang",
+    type=click.Choice(LANGS),
+    default=None,
+    is_eager=True,
+    callback=_resolve_lang,
+    help="Language of messages (default: from LC_ALL/LC_MESSAGES/LANG; Chinese unless English).",
+)
+
+
+def in_range(low: int, high: int):
+    """An option callback that refuses a number outside low…high in one line, in the user's language
+    (click's own message is three lines of usage, in English)."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+        if value is not None and not low <= value <= high:
+            lang = ctx.params.get("lang") or lang_from_env(os.environ)
+            option = param.opts[0] if param.opts else str(param.name)
+            fail(
+                t(
+                    lang,
+                    "{option}: {value} is not between {low} and {high}",
+                    option=option,
+                    value=value,
+                    low=low,
+                    high=high,
+                )
+            )
+        return value
+
+    return check
+
+
 def fail(message: str) -> None:
     """Print one line and exit with status 2."""
     click.echo(f"reportbot: {message}", err=True)
     sys.exit(2)
 
 
-def settings_or_exit(config_path: str | None) -> Settings:
+def settings_or_exit(config_path: str | None, lang: str) -> Settings:
     """Load the configuration, or say in one line why it cannot be used."""
     try:
-        return load_settings(config_path)
+        return load_settings(config_path, lang=lang)
     except ConfigError as exc:
         fail(str(exc))
         raise  # pragma: no cover - fail() exits
@@ -58,14 +104,18 @@ def calendar_for(settings: Settings) -> WorkCalendar:
         raise  # pragma: no cover
 
 
-def open_or_exit(settings: Settings):
+def open_or_exit(settings: Settings, lang: str):
     """Open the store, or explain that the bot is already using it."""
     try:
         return open_store(settings.database)
     except DatabaseLocked:
         fail(
-            f"the database {settings.database} is in use (is the bot running?). Stop it first, or use the "
-            "coordinator commands in Telegram."
+            t(
+                lang,
+                "the database {path} is in use (is the bot running?). Stop it first, or use the coordinator "
+                "commands in Telegram.",
+                path=str(settings.database),
+            )
         )
         raise  # pragma: no cover
 
@@ -82,12 +132,13 @@ def register(main: click.Group) -> None:
         show_default=True,
         help="Seconds to keep retrying the first connection to Telegram (with backoff) before giving up.",
     )
-    def run(config_path: str | None, retry_for: float) -> None:
+    @LANG
+    def run(config_path: str | None, retry_for: float, lang: str) -> None:
         """Run the bot (long polling). The token comes from REPORTBOT_TOKEN."""
-        settings = settings_or_exit(config_path)
+        settings = settings_or_exit(config_path, lang)
         if not settings.token:
-            fail("REPORTBOT_TOKEN is not set: export the token @BotFather gave you, then run again")
-        if (problem := api_url_problem(settings.api_url)) is not None:
+            fail(t(lang, "REPORTBOT_TOKEN is not set: export the token @BotFather gave you, then run again"))
+        if (problem := api_url_problem(settings.api_url, lang)) is not None:
             fail(redact(problem, settings.token))
         logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
         protect_logs(settings.token)
@@ -95,7 +146,7 @@ def register(main: click.Group) -> None:
             signal, "SIGXFSZ"
         ):  # a write past a file-size limit must fail like a full disk, not kill us
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        store = open_or_exit(settings)
+        store = open_or_exit(settings, lang)
         services = Services(settings, store, SystemClock())
         services.sync_from_settings()
         bot = ReportBot(
@@ -104,6 +155,7 @@ def register(main: click.Group) -> None:
             calendar_for(settings),
             int(settings.reminders.get("escalate_after", 3)),
             retry_for=retry_for,
+            lang=lang,
         )
         try:
             asyncio.run(bot.run())
@@ -113,7 +165,11 @@ def register(main: click.Group) -> None:
             store.close()
         if bot.fatal is not None:
             fail(
-                f"Telegram refused to serve this bot ({bot.fatal.__class__.__name__}): check REPORTBOT_TOKEN"
+                t(
+                    lang,
+                    "Telegram refused to serve this bot ({reason}): check REPORTBOT_TOKEN",
+                    reason=bot.fatal.__class__.__name__,
+                )
             )
 
     @main.command()
@@ -139,10 +195,19 @@ def register(main: click.Group) -> None:
     @click.option(
         "--example", is_flag=True, help="Write the filled-in example office (江滨市科技局) instead."
     )
-    def init(config_path: Path, template_ref: str, username: str, force: bool, example: bool) -> None:
+    @LANG
+    def init(
+        config_path: Path, template_ref: str, username: str, force: bool, example: bool, lang: str
+    ) -> None:
         """Write an annotated reportbot.toml for a new office, to edit before `reportbot run`."""
         if config_path.exists() and not force:
-            fail(f"{config_path} exists already: edit it, or pass --force to replace it")
+            fail(
+                t(
+                    lang,
+                    "{path} exists already: edit it, or pass --force to replace it",
+                    path=str(config_path),
+                )
+            )
         try:
             if example:
                 text = (EXAMPLES / "reportbot.example.toml").read_text(encoding="utf-8")
@@ -154,8 +219,14 @@ def register(main: click.Group) -> None:
             config_path.write_text(text, encoding="utf-8")
         except OSError as exc:
             fail(f"{config_path}: {exc.strerror}")
-        click.echo(f"written: {config_path}. Next: describe the organisation and departments in it, then")
-        click.echo("  export REPORTBOT_TOKEN=…  and  reportbot run")
+        click.echo(
+            t(
+                lang,
+                "written: {path}. Next: describe the organisation and departments in it, then",
+                path=str(config_path),
+            )
+        )
+        click.echo(t(lang, "  export REPORTBOT_TOKEN=…  and  reportbot run"))
 
     @main.command()
     @CONFIG
@@ -164,23 +235,30 @@ def register(main: click.Group) -> None:
     @click.option("--head", is_flag=True, help="With --department: invite the department's head.")
     @click.option(
         "--days",
-        type=click.IntRange(1, 90),
+        type=int,
+        callback=in_range(1, 90),
         default=7,
         show_default=True,
-        help="How long the code stays valid.",
+        help="How long the code stays valid (1 to 90).",
     )
+    @LANG
     def invite(
-        config_path: str | None, department: str | None, coordinator: bool, head: bool, days: int
+        config_path: str | None, department: str | None, coordinator: bool, head: bool, days: int, lang: str
     ) -> None:
         """Print a single-use invitation link (and the bare code)."""
-        settings = settings_or_exit(config_path)
+        settings = settings_or_exit(config_path, lang)
         if coordinator == bool(department):
-            fail("give either --department ID or --coordinator")
+            fail(t(lang, "give either --department ID or --coordinator"))
         if head and not department:
-            fail("--head goes with --department ID")
+            fail(t(lang, "--head goes with --department ID"))
         if department and department not in {d.id for d in settings.departments}:
             fail(
-                f"no department {department!r} (configured: {', '.join(d.id for d in settings.departments)})"
+                t(
+                    lang,
+                    "no department {department} (configured: {configured})",
+                    department=repr(department),
+                    configured=", ".join(d.id for d in settings.departments),
+                )
             )
         try:
             issued = issue(
@@ -196,7 +274,7 @@ def register(main: click.Group) -> None:
         if username:
             click.echo(issued.link(username))
         else:
-            click.echo("(set bot.username in the configuration to get a link)", err=True)
+            click.echo(t(lang, "(set bot.username in the configuration to get a link)"), err=True)
         click.echo(issued.code)
 
     @main.command()
@@ -234,7 +312,8 @@ def register(main: click.Group) -> None:
     @CONFIG
     @click.option(
         "--year",
-        type=click.IntRange(2000, 2100),
+        type=int,
+        callback=in_range(2000, 2100),
         required=True,
         help="The report year, e.g. 2026 for the report due in 2027.",
     )
@@ -247,22 +326,25 @@ def register(main: click.Group) -> None:
     )
     @click.option("--deadline", required=True, help="2027-01-20 (18:00) or 2027-01-20T17:00.")
     @click.option("--opens", default=None, help="When to send the opening prompts (default: now).")
-    def cycle_open(config_path: str | None, year: int, period: str, deadline: str, opens: str | None) -> None:
+    @LANG
+    def cycle_open(
+        config_path: str | None, year: int, period: str, deadline: str, opens: str | None, lang: str
+    ) -> None:
         """Create a cycle; the bot sends the opening prompts at its opening time."""
-        settings = settings_or_exit(config_path)
+        settings = settings_or_exit(config_path, lang)
         zone = settings.timezone
         try:
-            due_at = parse_moment(deadline, zone, "--deadline", end_of_day=True)
-            opens_at = parse_moment(opens, zone, "--opens") if opens else None
+            due_at = parse_moment(deadline, zone, "--deadline", end_of_day=True, lang=lang)
+            opens_at = parse_moment(opens, zone, "--opens", lang=lang) if opens else None
             created = new_cycle(
                 settings.template.id, year, due_at, opens_at, zone.key, SystemClock().now(), period=period
             )
         except (ConfigError, CycleError) as exc:
             fail(str(exc))
-        store = open_or_exit(settings)
+        store = open_or_exit(settings, lang)
         try:
             if store.get_cycle(created.id) is not None:
-                fail(f"a cycle {created.id} exists already")
+                fail(t(lang, "a cycle {cycle} exists already", cycle=created.id))
             store.put_cycle(created)
         finally:
             store.close()
@@ -270,7 +352,15 @@ def register(main: click.Group) -> None:
         due_text = f"{created.deadline.astimezone(zone):%Y-%m-%d %H:%M}"
         plan = ", ".join(created.reminder_plan)
         click.echo(
-            f"cycle {created.id}: opens {opens_text}, deadline {due_text} ({zone.key}), reminders {plan}"
+            t(
+                lang,
+                "cycle {cycle}: opens {opens}, deadline {deadline} ({zone}), reminders {plan}",
+                cycle=created.id,
+                opens=opens_text,
+                deadline=due_text,
+                zone=zone.key,
+                plan=plan,
+            )
         )
 
     @cycle.command(name="close")
@@ -278,34 +368,34 @@ def register(main: click.Group) -> None:
     @click.option(
         "--cycle", "cycle_ref", required=True, help="The cycle id, as `reportbot cycle list` shows it."
     )
-    def cycle_close(config_path: str | None, cycle_ref: str) -> None:
+    @LANG
+    def cycle_close(config_path: str | None, cycle_ref: str, lang: str) -> None:
         """Close a cycle: no more prompts or reminders for it."""
-        store = open_or_exit(settings_or_exit(config_path))
+        store = open_or_exit(settings_or_exit(config_path, lang), lang)
         try:
             if not close_cycle(store, cycle_ref):
-                fail(f"no open cycle {cycle_ref}")
+                fail(t(lang, "no open cycle {cycle}", cycle=cycle_ref))
         finally:
             store.close()
-        click.echo(f"cycle {cycle_ref}: closed")
+        click.echo(t(lang, "cycle {cycle}: closed", cycle=cycle_ref))
 
     @cycle.command(name="list")
     @CONFIG
-    def cycle_list(config_path: str | None) -> None:
+    @LANG
+    def cycle_list(config_path: str | None, lang: str) -> None:
         """Show every cycle with its state."""
-        settings = settings_or_exit(config_path)
-        store = open_or_exit(settings)
+        settings = settings_or_exit(config_path, lang)
+        store = open_or_exit(settings, lang)
         zone = settings.timezone
         try:
             now = SystemClock().now()
             cycles = store.list_cycles()
             for item in cycles:
-                click.echo(
-                    f"{item.id}\t{cycle_state(item, now)}\t"
-                    f"opens {item.opens_at.astimezone(zone):%Y-%m-%d %H:%M}\t"
-                    f"deadline {item.deadline.astimezone(zone):%Y-%m-%d %H:%M}\t{item.template_id}"
-                )
+                opens = t(lang, "opens {time}", time=f"{item.opens_at.astimezone(zone):%Y-%m-%d %H:%M}")
+                due = t(lang, "deadline {time}", time=f"{item.deadline.astimezone(zone):%Y-%m-%d %H:%M}")
+                click.echo(f"{item.id}\t{cycle_state(item, now)}\t{opens}\t{due}\t{item.template_id}")
             if not cycles:
-                click.echo("no cycles yet: reportbot cycle open --year … --deadline …")
+                click.echo(t(lang, "no cycles yet: reportbot cycle open --year … --deadline …"))
         finally:
             store.close()
 

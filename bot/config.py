@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from pydantic import Field as PydanticField
 
 from storage.records import Department
+from workflows.i18n import DEFAULT_LANG, t, tn
 from workflows.loader import TemplateError, load_template
 from workflows.model import Template
 from workflows.onboarding import secret_problem
@@ -87,37 +88,56 @@ TABLES: dict[str, type[_Table]] = {
     "cycle": CycleTable,
 }
 TOP_LEVEL = (*TABLES, "departments", "organisation", "coordinators")
-_USER_ID = "a numeric Telegram user id such as 123456789 (ask the person to send /start to @userinfobot)"
 
 
-def _did_you_mean(key: str, known: Sequence[str]) -> str:
+def _unknown_key(key: str, known: Sequence[str], lang: str) -> str:
+    """'unknown key; did you mean …?' (or the keys there are, when none is close)."""
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else f" (known keys: {', '.join(known)})"
+    if close:
+        return t(lang, "unknown key; did you mean {key}?", key=repr(close[0]))
+    return t(lang, "unknown key (known keys: {keys})", keys=", ".join(known))
 
 
-def _explain(error: Mapping[str, Any], known: Sequence[str], required: Sequence[str] = ()) -> str:
-    """One pydantic error in the words of someone editing a TOML file."""
-    kind, loc, value = error["type"], error["loc"], error.get("input")
+def _problem(lang: str, key: str, problem: str) -> str:
+    """A problem prefixed with its key path ("report.templte: unknown key…")."""
+    return t(lang, "{key}: {problem}", key=key, problem=problem)
+
+
+def _explain(
+    error: Mapping[str, Any], known: Sequence[str], required: Sequence[str] = (), lang: str = DEFAULT_LANG
+) -> str:
+    """One pydantic error in the words (and language) of someone editing a TOML file."""
+    kind, loc, value = error["type"], error["loc"], repr(error.get("input"))
     last = loc[-1] if loc else ""
     if kind == "extra_forbidden":
-        return "unknown key" + _did_you_mean(str(last), known)
+        return _unknown_key(str(last), known, lang)
     if kind == "missing":
-        return f"missing ([{loc[0]}] needs {' and '.join(required)})" if required else "missing"
+        if required:
+            return t(lang, "missing ([{table}] needs {keys})", table=str(loc[0]), keys=" and ".join(required))
+        return t(lang, "missing")
     if last in ("head_user_id", "coordinators") or (len(loc) >= 2 and loc[-2] == "coordinators"):
-        return f"{value!r} is not {_USER_ID}"
+        return t(
+            lang,
+            "{value} is not a numeric Telegram user id such as 123456789 (ask the person to send /start to "
+            "@userinfobot)",
+            value=value,
+        )
     if kind == "model_type" or kind == "dict_type":
-        return f"expected a table [{'.'.join(map(str, loc))}], got {value!r}"
+        return t(lang, "expected a table [{table}], got {value}", table=".".join(map(str, loc)), value=value)
     if kind == "list_type":
-        return f'expected a list such as ["a", "b"], got {value!r}'
+        return t(lang, 'expected a list such as ["a", "b"], got {value}', value=value)
     if kind == "too_short" and last == "sections":
-        return "no sections: list the template sections this department writes (see `reportbot fields`)"
+        return t(
+            lang, "no sections: list the template sections this department writes (see `reportbot fields`)"
+        )
     if kind == "string_pattern_mismatch" and last == "id":
-        return f"{value!r}: use 1–24 letters and digits (it goes into invite codes)"
+        return t(lang, "{value}: use 1–24 letters and digits (it goes into invite codes)", value=value)
     if kind.startswith("int_"):
-        return f"expected a whole number, got {value!r}"
+        return t(lang, "expected a whole number, got {value}", value=value)
     if kind.startswith("string_"):
-        return f"expected text in quotes, got {value!r}"
-    return f"{error['msg'].lower()}, got {value!r}"
+        return t(lang, "expected text in quotes, got {value}", value=value)
+    # pydantic's own wording (English) for the rarer cases, inside the user's language
+    return t(lang, "{reason}, got {value}", reason=error["msg"].lower(), value=value)
 
 
 def _path(loc: Sequence[Any], raw: Any) -> str:
@@ -137,7 +157,9 @@ def _path(loc: Sequence[Any], raw: Any) -> str:
     return "".join(parts)
 
 
-def _validate(model: Any, raw: Any, loc: tuple[Any, ...], root: Any, problems: list[str]) -> Any:
+def _validate(
+    model: Any, raw: Any, loc: tuple[Any, ...], root: Any, problems: list[str], lang: str = DEFAULT_LANG
+) -> Any:
     """Validate one part of the file, adding every problem (with its key path) to ``problems``."""
     try:
         return TypeAdapter(model).validate_python(raw)
@@ -146,9 +168,8 @@ def _validate(model: Any, raw: Any, loc: tuple[Any, ...], root: Any, problems: l
             full = (*loc, *error["loc"])
             fields = model.model_fields if isinstance(model, type) and issubclass(model, BaseModel) else {}
             required = [name for name, spec in fields.items() if spec.is_required()]
-            problems.append(
-                f"{_path(full, root)}: {_explain({**error, 'loc': full}, list(fields), required)}"
-            )
+            explained = _explain({**error, "loc": full}, list(fields), required, lang)
+            problems.append(_problem(lang, _path(full, root), explained))
         return None
 
 
@@ -184,7 +205,9 @@ class Settings:
     coordinators: list[int] = field(default_factory=list)
 
 
-def parse_moment(value: Any, zone: ZoneInfo, what: str, end_of_day: bool = False) -> datetime:
+def parse_moment(
+    value: Any, zone: ZoneInfo, what: str, end_of_day: bool = False, lang: str = DEFAULT_LANG
+) -> datetime:
     """Read a date or date-time (a bare date means 09:00, or 18:00 for deadlines) in ``zone``."""
     if isinstance(value, datetime):
         moment = value
@@ -193,14 +216,22 @@ def parse_moment(value: Any, zone: ZoneInfo, what: str, end_of_day: bool = False
     elif isinstance(value, str):
         try:
             if len(value.strip()) == 10:  # a bare date: the morning, or the evening for a deadline
-                return parse_moment(date.fromisoformat(value.strip()), zone, what, end_of_day)
+                return parse_moment(date.fromisoformat(value.strip()), zone, what, end_of_day, lang)
             moment = datetime.fromisoformat(value)
         except ValueError:
             raise ConfigError(
-                f"{what}: {value!r} is not a date such as 2027-01-20 or 2027-01-20T18:00"
+                _problem(
+                    lang,
+                    what,
+                    t(
+                        lang,
+                        "{value} is not a date such as 2027-01-20 or 2027-01-20T18:00",
+                        value=repr(value),
+                    ),
+                )
             ) from None
     else:
-        raise ConfigError(f"{what}: expected a date, got {value!r}")
+        raise ConfigError(_problem(lang, what, t(lang, "expected a date, got {value}", value=repr(value))))
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
@@ -223,40 +254,50 @@ def _unowned_sections(template: Template, departments: Sequence[Department]) -> 
     return unowned
 
 
-def _departments(raw: Any, root: Any, template: Template | None, problems: list[str]) -> list[Department]:
+def _departments(
+    raw: Any, root: Any, template: Template | None, problems: list[str], lang: str = DEFAULT_LANG
+) -> list[Department]:
+    def problem(text: str) -> None:
+        problems.append(_problem(lang, "departments", text))
+
     if not isinstance(raw, list):
-        problems.append(
-            "departments: write each department as a [[departments]] table with id, name, sections"
-        )
+        problem(t(lang, "write each department as a [[departments]] table with id, name, sections"))
         return []
     if not raw:
-        problems.append("departments: none configured: add a [[departments]] table for each department")
+        problem(t(lang, "none configured: add a [[departments]] table for each department"))
         return []
     departments: list[Department] = []
     for index, entry in enumerate(raw):
-        table = _validate(DepartmentTable, entry, ("departments", index), root, problems)
+        table = _validate(DepartmentTable, entry, ("departments", index), root, problems, lang)
         if table is not None:
             departments.append(Department(table.id, table.name, tuple(table.sections), table.head_user_id))
     ids = [d.id for d in departments]
     for dept_id in sorted({i for i in ids if ids.count(i) > 1}):
-        problems.append(f"departments: two departments share the id {dept_id!r}")
+        problem(t(lang, "two departments share the id {id}", id=repr(dept_id)))
     if template is None or len(departments) != len(raw):
         return departments
     try:
         units_for(template, departments)
     except OwnershipError as exc:
-        problems.append(f"departments: {exc}")
+        problem(str(exc))
         return departments
     for section_id in _unowned_sections(template, departments):
         heading = template.section(section_id).heading
-        problems.append(
-            f"departments: no department writes section {section_id!r} ({heading}): add it to one's sections"
+        problem(
+            t(
+                lang,
+                "no department writes section {section} ({heading}): add it to one's sections",
+                section=repr(section_id),
+                heading=heading,
+            )
         )
     return departments
 
 
-def load_settings(path: str | Path | None, env: Mapping[str, str] | None = None) -> Settings:
-    """Read the TOML configuration and the environment (REPORTBOT_TOKEN, REPORTBOT_API_URL, …)."""
+def load_settings(
+    path: str | Path | None, env: Mapping[str, str] | None = None, lang: str = DEFAULT_LANG
+) -> Settings:
+    """Read the TOML configuration and the environment (REPORTBOT_TOKEN, …); problems are in ``lang``."""
     env = os.environ if env is None else env
     if path is None:
         path = env.get("REPORTBOT_CONFIG", "reportbot.toml")
@@ -265,32 +306,45 @@ def load_settings(path: str | Path | None, env: Mapping[str, str] | None = None)
         data = tomllib.loads(source.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(
-            f"{source}: no such configuration file (`reportbot init` writes one; see reportbot.example.toml)"
+            _problem(
+                lang,
+                str(source),
+                t(
+                    lang,
+                    "no such configuration file (`reportbot init` writes one; see reportbot.example.toml)",
+                ),
+            )
         ) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+        raise ConfigError(
+            _problem(lang, str(source), t(lang, "not valid TOML: {reason}", reason=str(exc)))
+        ) from None
     base = source.resolve().parent
     problems: list[str] = []
     for key in data:
         if key not in TOP_LEVEL:
-            problems.append(f"{key}: unknown key{_did_you_mean(key, TOP_LEVEL)}")
+            problems.append(_problem(lang, key, _unknown_key(key, TOP_LEVEL, lang)))
     tables = {
-        name: _validate(model, data[name], (name,), data, problems) if name in data else None
+        name: _validate(model, data[name], (name,), data, problems, lang) if name in data else None
         for name, model in TABLES.items()
     }
     bot = tables["bot"] or BotTable()
     report = tables["report"] or ReportTable()
     reminders = tables["reminders"] or RemindersTable()
-    coordinators = _validate(list[int], data.get("coordinators", []), ("coordinators",), data, problems)
+    coordinators = _validate(list[int], data.get("coordinators", []), ("coordinators",), data, problems, lang)
     organisation = data.get("organisation", {})
     if not isinstance(organisation, dict):
-        problems.append(f"organisation: expected a table [organisation], got {organisation!r}")
+        expected = t(
+            lang, "expected a table [{table}], got {value}", table="organisation", value=repr(organisation)
+        )
+        problems.append(_problem(lang, "organisation", expected))
         organisation = {}
     zone = ZoneInfo("Asia/Shanghai")
     try:
         zone = ZoneInfo(bot.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        problems.append(f"bot.timezone: unknown time zone {bot.timezone!r} (such as Asia/Shanghai)")
+        unknown = t(lang, "unknown time zone {zone} (such as Asia/Shanghai)", zone=repr(bot.timezone))
+        problems.append(_problem(lang, "bot.timezone", unknown))
     template_ref = report.template
     if template_ref.endswith(".yaml"):
         template_ref = str(base / template_ref)
@@ -298,27 +352,31 @@ def load_settings(path: str | Path | None, env: Mapping[str, str] | None = None)
     try:
         template = load_template(template_ref)
     except TemplateError as exc:
-        problems.append(f"report.template: {exc}")
-    departments = _departments(data.get("departments", []), data, template, problems)
+        problems.append(_problem(lang, "report.template", str(exc)))
+    departments = _departments(data.get("departments", []), data, template, problems, lang)
     cycle = None
     if (raw := tables["cycle"]) is not None:
         try:
             cycle = CycleSettings(
                 raw.year,
-                parse_moment(raw.deadline, zone, "cycle.deadline", True),
-                parse_moment(raw.opens, zone, "cycle.opens") if raw.opens is not None else None,
+                parse_moment(raw.deadline, zone, "cycle.deadline", True, lang),
+                parse_moment(raw.opens, zone, "cycle.opens", lang=lang) if raw.opens is not None else None,
             )
         except ConfigError as exc:
             problems.append(str(exc))
     secret = env.get("REPORTBOT_SECRET") or None
     if secret is not None and (problem := secret_problem(secret)) is not None:
         problems.append(
-            f"REPORTBOT_SECRET is too weak ({problem}). Unset it to let reportbot keep a random one in the "
-            "database folder, or set 32+ random characters: python3 -c 'import secrets; "
-            "print(secrets.token_urlsafe(32))'"
+            t(
+                lang,
+                "REPORTBOT_SECRET is too weak ({reason}). Unset it to let reportbot keep a random one in the "
+                "database folder, or set 32+ random characters: python3 -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))'",
+                reason=problem,
+            )
         )
     if problems:
-        raise ConfigError(_summary(source, problems), problems)
+        raise ConfigError(_summary(source, problems, lang), problems)
     assert template is not None  # a template that failed to load is a problem above
     previous = report.previous_figures
     return Settings(
@@ -342,13 +400,18 @@ def load_settings(path: str | Path | None, env: Mapping[str, str] | None = None)
     )
 
 
-def _summary(source: Path, problems: Sequence[str]) -> str:
+def _summary(source: Path, problems: Sequence[str], lang: str = DEFAULT_LANG) -> str:
     """One line for one problem; a heading and a short list for several."""
     if len(problems) == 1:
-        return f"{source}: {problems[0]}"
-    return f"{source}: {len(problems)} problems, nothing was started:\n" + "\n".join(
-        f"  - {p}" for p in problems
+        return _problem(lang, str(source), problems[0])
+    heading = tn(
+        lang,
+        "{path}: {count} problem, nothing was started:",
+        "{path}: {count} problems, nothing was started:",
+        len(problems),
+        path=str(source),
     )
+    return heading + "\n" + "\n".join(f"  - {p}" for p in problems)
 
 
 ORGANISATION_KEYS = {

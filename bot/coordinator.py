@@ -187,8 +187,8 @@ def _open_cycle(request: Request, args: list[str]) -> None:
     zone = services.settings.timezone
     try:
         year = int(args[0])
-        deadline = parse_moment(args[1], zone, "deadline", end_of_day=True)
-        opens = parse_moment(args[2], zone, "opens") if len(args) == 3 else None
+        deadline = parse_moment(args[1], zone, "deadline", end_of_day=True, lang=request.lang)
+        opens = parse_moment(args[2], zone, "opens", lang=request.lang) if len(args) == 3 else None
         created = new_cycle(services.settings.template.id, year, deadline, opens, zone.key, request.now)
     except (ValueError, ConfigError, CycleError) as exc:
         request.say(str(exc))

@@ -13,6 +13,15 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 
 
+@pytest.fixture(autouse=True)
+def english_command_line(monkeypatch):
+    """Pin the command line's language (it follows LC_ALL/LC_MESSAGES/LANG) to English, whatever the
+    machine's locale; tests of Chinese say so with --lang zh or their own LANG."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+
+
 @pytest.fixture(scope="session")
 def template_2018():
     return load_template("gov-disclosure-2018")

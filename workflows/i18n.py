@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+from collections.abc import Mapping
 
 from babel.messages.pofile import read_po
 
@@ -24,6 +25,18 @@ def normalise_lang(lang: str | None) -> str:
         return DEFAULT_LANG
     base = lang.replace("_", "-").split("-")[0].lower()
     return base if base in LANGS else DEFAULT_LANG
+
+
+def lang_from_env(env: Mapping[str, str]) -> str:
+    """The language of the command line: LC_ALL, then LC_MESSAGES, then LANG, as POSIX reads them.
+
+    English only for an English locale: an unset, C or POSIX locale (a bare server, a container) is
+    Chinese, since the offices this is for read Chinese first."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "")
+        if value:
+            return "en" if value.lower().startswith("en") else DEFAULT_LANG
+    return DEFAULT_LANG
 
 
 # Which of a plural message's forms a count takes (gettext's Plural-Forms, for the languages we have).

@@ -19,7 +19,13 @@ E2021 = EXAMPLES / "2021"
 
 
 def run(*args):
-    return CliRunner().invoke(main, list(map(str, args)))
+    """The offline tools as a Chinese office runs them (its default language)."""
+    return CliRunner(env={"LANG": "zh_CN.UTF-8"}).invoke(main, list(map(str, args)))
+
+
+def english(*args, env=None):
+    """The command line with an English locale (conftest pins LANG=en_US.UTF-8), plus ``env``."""
+    return CliRunner(env=env).invoke(main, list(map(str, args)))
 
 
 def test_templates_lists_both():
@@ -269,7 +275,7 @@ def test_init_writes_an_annotated_config_that_loads(tmp_path, template):
 def test_init_refuses_to_overwrite_unless_forced(tmp_path):
     path = tmp_path / "reportbot.toml"
     path.write_text("# mine\n", encoding="utf-8")
-    refused = run("init", "--config", path)
+    refused = english("init", "--config", path)
     assert refused.exit_code == 2 and path.read_text(encoding="utf-8") == "# mine\n"
     assert f"{path} exists already: edit it, or pass --force to replace it" in refused.output
     assert run("init", "--config", path, "--force").exit_code == 0
@@ -317,7 +323,7 @@ def test_out_is_checked_before_any_work(tmp_path, out, message):
     locked.mkdir()
     locked.chmod(0o500)
     try:
-        result = run(*ASSEMBLE_2018, "--out", out.format(tmp=tmp_path))
+        result = english(*ASSEMBLE_2018, "--out", out.format(tmp=tmp_path))
     finally:
         locked.chmod(0o700)
     if os.geteuid() == 0 and "locked" in out:
@@ -327,26 +333,33 @@ def test_out_is_checked_before_any_work(tmp_path, out, message):
 
 
 @pytest.mark.parametrize(
-    "args",
+    ("args", "english_line", "chinese_line"),
     [
-        [
-            "assemble",
-            "--template",
-            "gov-disclosure-2021",
-            "--answers",
-            "a.yaml",
-            "--out",
-            "r.docx",
-            "--year",
-            "26",
-        ],
-        ["invite", "--coordinator", "--days", "0"],
-        ["cycle", "open", "--year", "20266", "--deadline", "2027-01-20"],
+        (
+            [
+                *("assemble", "--template", "gov-disclosure-2021", "--answers", "a.yaml"),
+                *("--out", "r.docx", "--year", "26"),
+            ],
+            "--year: 26 is not between 2000 and 2100",
+            "--year：26 不在 2000 到 2100 之间",
+        ),
+        (
+            ["invite", "--coordinator", "--days", "0"],
+            "--days: 0 is not between 1 and 90",
+            "--days：0 不在 1 到 90 之间",
+        ),
+        (
+            ["cycle", "open", "--year", "20266", "--deadline", "2027-01-20"],
+            "--year: 20266 is not between 2000 and 2100",
+            "--year：20266 不在 2000 到 2100 之间",
+        ),
     ],
 )
-def test_days_and_years_are_range_checked(args):
+def test_days_and_years_are_range_checked_in_one_line(args, english_line, chinese_line):
+    result = english(*args)
+    assert result.exit_code == 2 and result.output == f"reportbot: {english_line}\n"
     result = run(*args)
-    assert result.exit_code == 2 and "is not in the range" in result.output
+    assert result.exit_code == 2 and result.output == f"reportbot: {chinese_line}\n"
 
 
 def test_a_closed_pipe_is_quiet():

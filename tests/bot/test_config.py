@@ -47,12 +47,12 @@ def write(tmp_path, text):
 )
 def test_bad_configurations_are_one_clear_line(tmp_path, text, message):
     with pytest.raises(ConfigError, match=message):
-        load_settings(write(tmp_path, text), env={})
+        load_settings(write(tmp_path, text), env={}, lang="en")
 
 
 def test_a_missing_file_is_named(tmp_path):
     with pytest.raises(ConfigError, match="no such configuration file"):
-        load_settings(tmp_path / "none.toml", env={})
+        load_settings(tmp_path / "none.toml", env={}, lang="en")
 
 
 def example_with(tmp_path, *replacements):
@@ -93,7 +93,7 @@ def example_with(tmp_path, *replacements):
 )
 def test_each_problem_names_its_key(tmp_path, replacement, problem):
     with pytest.raises(ConfigError) as caught:
-        load_settings(example_with(tmp_path, replacement), env={})
+        load_settings(example_with(tmp_path, replacement), env={}, lang="en")
     assert [p for p in caught.value.problems if p.startswith(problem)], caught.value.problems
 
 
@@ -106,7 +106,7 @@ def test_every_problem_is_reported_at_once(tmp_path):
         ("[organisation]", "[organization]"),
     )
     with pytest.raises(ConfigError) as caught:
-        load_settings(path, env={})
+        load_settings(path, env={}, lang="en")
     assert len(caught.value.problems) == 4, caught.value.problems
     assert str(caught.value).startswith(f"{path}: 4 problems, nothing was started:\n  - ")
     assert "organization: unknown key; did you mean 'organisation'?" in str(caught.value)
@@ -123,7 +123,7 @@ def test_the_cli_lists_the_problems_without_a_traceback(tmp_path):
         [sys.executable, "-m", "bot.cli", "run", "--config", str(path)],
         capture_output=True,
         text=True,
-        env={"PATH": "/usr/bin:/bin", "REPORTBOT_TOKEN": "123:secret-token"},
+        env={"PATH": "/usr/bin:/bin", "REPORTBOT_TOKEN": "123:secret-token", "LANG": "en_US.UTF-8"},
         cwd=ROOT,
     )
     assert result.returncode == 2 and result.stdout == ""
