@@ -21,6 +21,7 @@ from docx.shared import Pt
 from workflows.arithmetic import Figures
 from workflows.assembly import markup, styles
 from workflows.assembly.word_tables import add_table
+from workflows.content_rules import says_nothing
 from workflows.files import flatten_answers
 from workflows.model import Block, Section, Template, section_path
 from workflows.narrative_figures import insert_figures
@@ -28,6 +29,7 @@ from workflows.numbers import format_number
 from workflows.placeholders import pieces
 
 UNASSIGNED = "未分配"
+NOTHING = ("无", "暂无", "没有", "无需要说明的事项", "无其他需要说明的事项")
 ORGANISATION_LABELS = {
     "organisation": "机关名称",
     "short_name": "机关简称",
@@ -190,7 +192,21 @@ class _Writer:
                         self.note_gap(section, [piece.missing])
 
     # Sections ---------------------------------------------------------------------------------------------
+    def answered_none(self, section: Section) -> bool:
+        """Whether every narrative of the section is answered with 无 (暂无, 没有 …, punctuation aside)."""
+        texts = [self.figures.values.get(b.field_ids[0]) for b in section.blocks if b.kind == "narrative"]
+        return bool(texts) and all(isinstance(x, str) and says_nothing(x, NOTHING) for x in texts)
+
     def section(self, section: Section) -> None:
+        if section.when_none and self.answered_none(section):
+            # 「（一）无需要说明的其他事项」 reads better than a heading over a paragraph saying 「无。」
+            level = min(section.level, 3)
+            self.document.add_paragraph(
+                styles.xml_safe(self.fill(section.when_none)), styles.HEADING_STYLES[level]
+            )
+            for child in section.children:
+                self.section(child)
+            return
         heading = self.fill(section.heading)
         lead = heading if section.run_in else ""
         if heading and not section.run_in:

@@ -84,6 +84,7 @@ def test_gbt_9704_page_and_fonts(seed):
     assert normal.paragraph_format.line_spacing_rule == WD_LINE_SPACING.EXACTLY
     assert 28 <= normal.paragraph_format.line_spacing.pt <= 29
     assert east_asian(styles["Report Title"].element) == "方正小标宋简体"
+    assert styles["Report Title"].element.rPr.rFonts.get(qn("w:ascii")) == "方正小标宋简体"  # digits too
     assert styles["Report Title"].font.size == Pt(22)
     assert east_asian(styles["Heading 1"].element) == "黑体"
     assert east_asian(styles["Heading 2"].element) == "楷体_GB2312"
@@ -287,3 +288,27 @@ def test_narrative_markup_leaves_everything_else_literal(template_2021, answers_
     assert text in [p.text for p in reopened.paragraphs]
     target = next(p for p in reopened.paragraphs if p.text == text)
     assert not any(run.bold for run in target.runs)
+
+
+def test_2021_overview_lead_paragraph_is_optional(template_2021, answers_2021):
+    _, document = build(template_2021, answers_2021)
+    body = texts(document)
+    start = body.index("一、总体情况")
+    assert body[start + 1].startswith("2021年，我局坚持以公开为常态") and body[start + 2] == "（一）主动公开"
+    del answers_2021["overview.text"]
+    assembly, document = build(template_2021, answers_2021)
+    body = texts(document)
+    assert body[body.index("一、总体情况") + 1] == "（一）主动公开" and assembly.gaps == []
+
+
+def test_2018_notes_answered_none_print_as_one_heading(seed, template_2018, answers_2018, previous_2018):
+    _, document = seed
+    body = texts(document)
+    at = body.index("六、说明与附表")
+    assert body[at + 1 : at + 3] == ["（一）无需要说明的其他事项", "（二）附表"]
+    assert document.paragraphs[at + 1].style.name == "Heading 2"
+    answers_2018["notes.text"] = "本年度信息处理费收取0元。"
+    _, document = build(template_2018, answers_2018, previous_2018, org="2018", year=2018)
+    body = texts(document)
+    at = body.index("六、说明与附表")
+    assert body[at + 1 : at + 3] == ["（一）需要说明的其他事项", "本年度信息处理费收取0元。"]
