@@ -188,6 +188,7 @@ class _Builder:
             level,
             parent=parent,
             run_in=bool(spec.get("run_in", False)),
+            when_none=str(spec.get("when_none") or ""),
         )
         for block in spec.get("blocks") or []:
             section.blocks.append(self.block(block, section))

@@ -196,6 +196,7 @@ class Section:
     parent: Section | None = None
     run_in: bool = False  # heading printed at the start of the first paragraph, as in 「（一）数量。截至…」
     name: str = ""  # how people call a part that prints no heading (the opening paragraphs)
+    when_none: str = ""  # printed instead of heading and text when its narratives all say 无
 
     def walk(self) -> Iterator[Section]:
         """Yield this section and every subsection, in document order."""

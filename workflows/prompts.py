@@ -44,6 +44,13 @@ def prompt(
                     names="".join(names),
                 )
             )
+        lines.append(
+            t(
+                lang,
+                "Layout: a line starting with （一） is a sub-heading, 1. keeps its number, "
+                "**text** opening a paragraph is bold.",
+            )
+        )
         lines.append(t(lang, "You may send it in several messages; when finished send /done or press Done."))
         return Reply("\n".join(lines), ((Button(t(lang, "Done"), Action.of("done", seq)),),))
     unit_text = t(lang, " (unit: {unit})", unit=step.unit) if step.unit else ""

@@ -137,11 +137,22 @@ class ReportSession:
     def first_open_step(
         self, unit: Unit, after: int = -1, skip: set[tuple[str, ...]] = frozenset()
     ) -> int | None:
-        """The first unanswered step after ``after`` (wrapping round) and not in ``skip``; None if none."""
+        """The first unanswered step after ``after`` (wrapping round) and not in ``skip``; None if none.
+
+        Optional parts (the 2021 template's lead paragraph under 一、总体情况) are not asked in turn: a writer
+        who wants one adds it from the section's 修改 menu, and nobody is held up by it."""
         steps = self.steps(unit)
         order = [*range(after + 1, len(steps)), *range(0, min(after + 1, len(steps)))]
+        fields = self.template.fields
         return next(
-            (i for i in order if not self.answered(steps[i]) and steps[i].field_ids not in skip), None
+            (
+                i
+                for i in order
+                if not self.answered(steps[i])
+                and any(fields[fid].required for fid in steps[i].field_ids)
+                and steps[i].field_ids not in skip
+            ),
+            None,
         )
 
     def state(self, unit: Unit) -> SectionState:

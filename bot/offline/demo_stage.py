@@ -143,6 +143,8 @@ class Stage:
             if wanted in choices:
                 await self.press(dept, choices[wanted])
             for step in session.steps(unit):
+                if not any(session.template.fields[fid].required for fid in step.field_ids):
+                    continue  # optional parts (the lead under 一、总体情况) are not asked in turn
                 if slip and step.field_ids == (slip[0],):
                     await self._slip(dept, slip[1])
                 for text in self._typed(step, mistake):

@@ -49,7 +49,7 @@ def test_fields_as_json_carry_what_the_bot_quotes():
     }
     assert records["t3.new.total"]["derived"] is True
     assert records["problems.text"]["type"] == "narrative"
-    assert len(records) == 207
+    assert len(records) == 208  # 207 before overview.text, the optional lead paragraph of 一
 
 
 def test_check_passes_the_example():
@@ -287,13 +287,7 @@ def test_init_refuses_to_overwrite_unless_forced(tmp_path):
 def test_fields_show_section_ids_in_text():
     result = run("fields", "--template", "gov-disclosure-2021")
     first = result.output.splitlines()[0].split("\t")
-    assert first == [
-        "overview.proactive.text",
-        "overview.proactive",
-        "narrative",
-        "required",
-        "主动公开工作情况",
-    ]
+    assert first == ["overview.text", "overview", "narrative", "optional", "总体情况开头概述（可不填）"]
 
 
 ASSEMBLE_2018 = [

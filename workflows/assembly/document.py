@@ -19,15 +19,17 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from workflows.arithmetic import Figures
-from workflows.assembly import styles
+from workflows.assembly import markup, styles
 from workflows.assembly.word_tables import add_table
+from workflows.content_rules import says_nothing
 from workflows.files import flatten_answers
 from workflows.model import Block, Section, Template, section_path
-from workflows.narrative_figures import Inserted, insert_figures
+from workflows.narrative_figures import insert_figures
 from workflows.numbers import format_number
 from workflows.placeholders import pieces
 
 UNASSIGNED = "未分配"
+NOTHING = ("无", "暂无", "没有", "无需要说明的事项", "无其他需要说明的事项")
 ORGANISATION_LABELS = {
     "organisation": "机关名称",
     "short_name": "机关简称",
@@ -171,24 +173,40 @@ class _Writer:
                 styles.font_run(paragraph, lead, styles.HEADING2_FONT)
             styles.mark_missing(styles.font_run(paragraph, gap.placeholder()))
             return
-        for index, chunk in enumerate(_paragraphs(text)):
-            paragraph = self.document.add_paragraph()
+        for index, part in enumerate(markup.parse(text)):
+            style = styles.HEADING_STYLES[2] if part.heading else None
+            paragraph = self.document.add_paragraph(style=style)
             if lead and index == 0:
                 styles.font_run(paragraph, lead, styles.HEADING2_FONT)
-            for line_no, line in enumerate(chunk.split("\n")):
-                if line_no:  # a single newline stays a line break inside the paragraph
-                    paragraph.runs[-1].add_break()
-                for piece in insert_figures(line, self.template.figures.concepts, self.figures.values) or [
-                    Inserted("")
-                ]:
+            for run in part.runs:
+                if run.kind == markup.BREAK:
+                    paragraph.add_run().add_break()
+                    continue
+                font = styles.HEADING2_FONT if run.kind == markup.HEADING else None
+                bold = True if run.kind == markup.BOLD else None
+                for piece in insert_figures(run.text, self.template.figures.concepts, self.figures.values):
                     if piece.missing is None:
-                        styles.font_run(paragraph, piece.text)
+                        styles.font_run(paragraph, piece.text, font, bold)
                     else:  # a figure the writer named whose table cells are still empty
                         styles.mark_missing(styles.font_run(paragraph, f"【待填写：{piece.missing}】"))
                         self.note_gap(section, [piece.missing])
 
     # Sections ---------------------------------------------------------------------------------------------
+    def answered_none(self, section: Section) -> bool:
+        """Whether every narrative of the section is answered with 无 (暂无, 没有 …, punctuation aside)."""
+        texts = [self.figures.values.get(b.field_ids[0]) for b in section.blocks if b.kind == "narrative"]
+        return bool(texts) and all(isinstance(x, str) and says_nothing(x, NOTHING) for x in texts)
+
     def section(self, section: Section) -> None:
+        if section.when_none and self.answered_none(section):
+            # 「（一）无需要说明的其他事项」 reads better than a heading over a paragraph saying 「无。」
+            level = min(section.level, 3)
+            self.document.add_paragraph(
+                styles.xml_safe(self.fill(section.when_none)), styles.HEADING_STYLES[level]
+            )
+            for child in section.children:
+                self.section(child)
+            return
         heading = self.fill(section.heading)
         lead = heading if section.run_in else ""
         if heading and not section.run_in:
@@ -259,12 +277,6 @@ class _Writer:
             for line in self.template.closing:
                 self.paragraph(line, None, style=styles.CLOSING_STYLE)
         styles.add_page_numbers(self.document)
-
-
-def _paragraphs(text: str) -> list[str]:
-    """Split narrative text into paragraphs at blank lines, trimming each one."""
-    blocks = [block.strip() for block in text.replace("\r\n", "\n").split("\n\n")]
-    return [block for block in blocks if block]
 
 
 def _core_properties(writer: _Writer, report_date: date) -> None:

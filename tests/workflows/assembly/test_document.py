@@ -84,6 +84,7 @@ def test_gbt_9704_page_and_fonts(seed):
     assert normal.paragraph_format.line_spacing_rule == WD_LINE_SPACING.EXACTLY
     assert 28 <= normal.paragraph_format.line_spacing.pt <= 29
     assert east_asian(styles["Report Title"].element) == "方正小标宋简体"
+    assert styles["Report Title"].element.rPr.rFonts.get(qn("w:ascii")) == "方正小标宋简体"  # digits too
     assert styles["Report Title"].font.size == Pt(22)
     assert east_asian(styles["Heading 1"].element) == "黑体"
     assert east_asian(styles["Heading 2"].element) == "楷体_GB2312"
@@ -232,3 +233,82 @@ def test_covering_letter_in_the_letter_format(seed):
     body = texts(document)
     note = next(i for i, text in enumerate(body) if text.startswith("附件："))
     assert body[note - 1] == "" and body[note + 1] == ""  # a blank line before the note and the signature
+
+
+def test_narrative_markup_sub_headings_numbers_and_bold_lead_ins(template_2021, answers_2021):
+    answers_2021["problems.text"] = (
+        "（一）主要问题\n依申请公开答复的规范性仍需提高。\n"
+        "（二）改进措施。修订答复文书范本。\n"
+        "1. **科技政策执行阳光透明。**全年发布解读14篇。\n"
+        "2、其余照常。"
+    )
+    _, document = build(template_2021, answers_2021)
+    body = texts(document)
+    start = body.index("（一）主要问题")
+    assert body[start : start + 4] == [
+        "（一）主要问题",
+        "依申请公开答复的规范性仍需提高。",
+        "（二）改进措施。修订答复文书范本。",
+        "1. 科技政策执行阳光透明。全年发布解读14篇。",
+    ]
+    assert body[start + 4] == "2、其余照常。"
+    paragraphs = document.paragraphs
+    heading = paragraphs[body.index("（一）主要问题")]
+    assert heading.style.name == "Heading 2" and east_asian(heading.runs[0]._r) == "楷体_GB2312"
+    run_in = paragraphs[start + 2].runs
+    assert [r.text for r in run_in] == ["（二）改进措施。", "修订答复文书范本。"]
+    assert east_asian(run_in[0]._r) == "楷体_GB2312" and run_in[1]._r.rPr is None
+    assert paragraphs[start + 2].style.name == "Normal"
+    numbered = paragraphs[start + 3].runs
+    assert [(r.text, r.bold) for r in numbered] == [
+        ("1. ", None),
+        ("科技政策执行阳光透明。", True),
+        ("全年发布解读14篇。", None),
+    ]
+    assert not paragraphs[start + 3]._p.xpath(".//w:numPr")  # the number is typed text, not a Word list
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "**未闭合的加粗开头",  # unbalanced: literal
+        "中间的**加粗**不算",  # not at the start: literal
+        "** 空格开头** 不算",
+        "<w:t>伪造</w:t><w:b/>**仍是文字**",
+        "{organisation}{{ year }}{% if x %}**{{x}}**{% endif %}",
+        "（一）<w:p>&amp;{year}",
+        "1.5万元不是编号",
+        "2018年不是编号",
+    ],
+)
+def test_narrative_markup_leaves_everything_else_literal(template_2021, answers_2021, tmp_path, text):
+    answers_2021["other.text"] = text
+    assembly, _ = build(template_2021, answers_2021)
+    reopened = docx.Document(str(assembly.save(tmp_path / "markup.docx")))
+    assert text in [p.text for p in reopened.paragraphs]
+    target = next(p for p in reopened.paragraphs if p.text == text)
+    assert not any(run.bold for run in target.runs)
+
+
+def test_2021_overview_lead_paragraph_is_optional(template_2021, answers_2021):
+    _, document = build(template_2021, answers_2021)
+    body = texts(document)
+    start = body.index("一、总体情况")
+    assert body[start + 1].startswith("2021年，我局坚持以公开为常态") and body[start + 2] == "（一）主动公开"
+    del answers_2021["overview.text"]
+    assembly, document = build(template_2021, answers_2021)
+    body = texts(document)
+    assert body[body.index("一、总体情况") + 1] == "（一）主动公开" and assembly.gaps == []
+
+
+def test_2018_notes_answered_none_print_as_one_heading(seed, template_2018, answers_2018, previous_2018):
+    _, document = seed
+    body = texts(document)
+    at = body.index("六、说明与附表")
+    assert body[at + 1 : at + 3] == ["（一）无需要说明的其他事项", "（二）附表"]
+    assert document.paragraphs[at + 1].style.name == "Heading 2"
+    answers_2018["notes.text"] = "本年度信息处理费收取0元。"
+    _, document = build(template_2018, answers_2018, previous_2018, org="2018", year=2018)
+    body = texts(document)
+    at = body.index("六、说明与附表")
+    assert body[at + 1 : at + 3] == ["（一）需要说明的其他事项", "本年度信息处理费收取0元。"]
