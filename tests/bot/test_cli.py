@@ -66,14 +66,16 @@ def test_check_passes_the_example():
     assert result.output.strip().endswith("错误 0 项，警告 0 项")
 
 
-def test_check_exits_1_naming_the_figures(tmp_path):
-    answers = (
-        (E2018 / "answers.yaml")
-        .read_text(encoding="utf-8")
-        .replace("categories.news: 67", "categories.news: 64")
-    )
+def news_off_by_three(tmp_path):
+    """The 2018 example answers with one category three short of its total."""
+    answers = (E2018 / "answers.yaml").read_text(encoding="utf-8")
     path = tmp_path / "answers.yaml"
-    path.write_text(answers, encoding="utf-8")
+    path.write_text(answers.replace("categories.news: 67", "categories.news: 64"), encoding="utf-8")
+    return path
+
+
+def test_check_exits_1_naming_the_figures(tmp_path):
+    path = news_off_by_three(tmp_path)
     result = run(
         "check", "--template", "gov-disclosure-2018", "--answers", path, "--previous", E2018 / "previous.yaml"
     )
@@ -368,13 +370,7 @@ def test_a_closed_pipe_is_quiet():
 
 
 def test_counts_take_the_right_plural(tmp_path):
-    answers = (
-        (E2018 / "answers.yaml")
-        .read_text(encoding="utf-8")
-        .replace("categories.news: 67", "categories.news: 64")
-    )
-    path = tmp_path / "answers.yaml"
-    path.write_text(answers, encoding="utf-8")
+    path = news_off_by_three(tmp_path)
     args = [
         "check",
         "--template",
