@@ -145,3 +145,35 @@ def test_assemble_dates_the_written_line_by_the_office_zone(tmp_path):
     assert (
         result.output == "reportbot: --timezone: unknown time zone 'Mars/Olympus' (such as Asia/Shanghai)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "zh", "en"),
+    [
+        (
+            ["invite", "--days", "x"],
+            "reportbot invite：--days：需要一个整数（用法见 reportbot invite --help）",
+            "reportbot invite: --days: a whole number is needed (see reportbot invite --help)",
+        ),
+        (
+            ["cycle", "opne"],
+            "reportbot cycle：没有命令 opne；是否想用 open？（用法见 reportbot cycle --help）",
+            "reportbot cycle: no command opne; did you mean open? (see reportbot cycle --help)",
+        ),
+        (
+            ["check", "--format", "yml"],
+            "reportbot check：--format：请从 text, json 中选择（用法见 reportbot check --help）",
+            "reportbot check: --format: choose one of text, json (see reportbot check --help)",
+        ),
+        (
+            ["assemble"],
+            "reportbot assemble：缺少必填选项 --template（用法见 reportbot assemble --help）",
+            "reportbot assemble: --template is required (see reportbot assemble --help)",
+        ),
+    ],
+)
+def test_click_usage_errors_are_one_line_in_the_users_language(args, zh, en):
+    for lang_env, expected in ((ZH, zh), (EN, en)):
+        assert cli([*args, "--lang", "en"], ZH, prog_name="reportbot").output.strip() == en
+        result = cli(args, lang_env, prog_name="reportbot")
+        assert result.exit_code == 2 and result.output.strip() == expected, result.output
