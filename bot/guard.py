@@ -15,10 +15,12 @@ from datetime import datetime
 from telegram import Chat, Update
 from telegram.ext import ContextTypes
 
+from bot.callbacks import decode
 from bot.messages import ANSWER
 from bot.runtime import Unit, current_unit
 from bot.services import Services
 from storage.records import CONTACT, COORDINATOR, HEAD, REPLY, Contact, Cycle
+from workflows import notices
 from workflows.i18n import normalise_lang, t
 from workflows.replies import Outcome
 from workflows.session import ReportSession
@@ -139,7 +141,15 @@ def bound(role: str | None = None, needs_cycle: bool = False) -> Callable[[Calla
                 )
                 return
             if needs_cycle:
-                request.cycle = services.cycle()
+                if contact.role == CONTACT:
+                    request.cycle, open_ = services.cycle_for(contact, _cycle_asked(update))
+                    if request.cycle is None and open_:
+                        answer_button(update, unit)
+                        names = {c.id: services.template_for(c).name for c in open_}
+                        request.send(notices.choose_cycle(open_, names, contact.lang))
+                        return
+                else:
+                    request.cycle = services.cycle()
                 if request.cycle is None:
                     answer_button(update, unit)
                     request.say(
@@ -156,6 +166,14 @@ def bound(role: str | None = None, needs_cycle: bool = False) -> Callable[[Calla
         return wrapper
 
     return decorate
+
+
+def _cycle_asked(update: Update) -> str | None:
+    """The cycle a pressed 「开始填写」 names (an opening or a reminder says which report it is for)."""
+    if update.callback_query is None:
+        return None
+    action = decode(update.callback_query.data)
+    return action.args[0] if action.name == "fill" and action.args else None
 
 
 def _department_active(services: Services, contact: Contact) -> bool:

@@ -152,12 +152,11 @@ def join(update: Update, context: ContextTypes.DEFAULT_TYPE, unit: Unit, code: s
         )
         unit.send(chat_id, Outcome().say(welcome + "\n\n" + help_text(contact)))
         return
-    cycle = services.cycle()
     replies = welcome_contact(
         user.id,
         user.full_name,
         store.get_department(contact.department_id),
-        services.session(cycle) if cycle else None,
+        [services.session(cycle) for cycle in services.cycles_for(contact)],
         store.list_cycles(),
         services.calendar or WorkCalendar.default(),
         unit.now,

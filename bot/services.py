@@ -54,6 +54,31 @@ class Services:
         """Every cycle open now, the newest first."""
         return open_cycles(self.store.list_cycles(), self.now())
 
+    def cycles_for(self, contact: Contact) -> list[Cycle]:
+        """The open cycles in which the contact's department has sections, the newest first.
+
+        Of one series (same template and period) only the newest counts: last year's report left open
+        does not make anyone choose between it and this year's."""
+        newest: dict[tuple[str, str], Cycle] = {}
+        for cycle in self.open_cycles():
+            newest.setdefault((cycle.template_id, cycle.period), cycle)
+        return [c for c in newest.values() if self.session(c).units_of(contact.department_id or "")]
+
+    def cycle_for(self, contact: Contact, wanted: str | None = None) -> tuple[Cycle | None, list[Cycle]]:
+        """The cycle a contact is working on: the one asked for (and then remembered), the one chosen
+        before, or the only one open for their department. Else (None, the open ones to choose from)."""
+        cycles = self.cycles_for(contact)
+        by_id = {c.id: c for c in cycles}
+        chat = self.store.get_chat(contact.address)
+        if wanted in by_id and chat.cycle_id != wanted:
+            self.store.put_chat(replace(chat, cycle_id=wanted))
+            return by_id[wanted], cycles
+        if chat.cycle_id in by_id:
+            return by_id[chat.cycle_id], cycles
+        if len(cycles) == 1:
+            return cycles[0], cycles
+        return None, cycles
+
     def template_for(self, cycle: Cycle) -> Template:
         """The template a cycle was opened with."""
         if cycle.template_id in (self.settings.template.id, self.settings.template_ref):

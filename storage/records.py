@@ -135,12 +135,14 @@ class ReminderEntry:
 
 @dataclass(frozen=True)
 class ChatState:
-    """What the bot remembers of one chat: the newest update handled, the newest message seen, a question."""
+    """What the bot remembers of one chat: the newest update handled, the newest message seen, a question,
+    the report chosen."""
 
     chat_id: int
     last_update_id: int = 0
     last_message_id: int = 0
     pending: dict[str, Any] = field(default_factory=dict)
+    cycle_id: str = ""  # the report this person chose to fill in, when several are open
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from datetime import datetime
 from storage.records import Contact, Cycle, Department
 from workflows.i18n import t
 from workflows.progress import DepartmentProgress, deadline_text, department_progress
-from workflows.replies import Action, Button, Reply
+from workflows.replies import Action, Button, Outcome, Reply
 from workflows.session import ReportSession
 from workflows.units import Unit
 from workflows.workdays import WorkCalendar
@@ -29,7 +29,7 @@ def _with_deadline_and_button(lines: list[str], session: ReportSession, now: dat
     # Every message that asks a department to act ends with how long is left and a way to start.
     return Reply(
         "\n".join([*lines, deadline_text(session, now, lang)]),
-        ((Button(t(lang, "Fill in"), Action.of("fill")),),),
+        ((Button(t(lang, "Fill in"), Action.of("fill", session.cycle_id)),),),
     )
 
 
@@ -145,7 +145,7 @@ def welcome_contact(
     user_id: int,
     name: str,
     department: Department,
-    session: ReportSession | None,
+    sessions: list[ReportSession],
     cycles: list[Cycle],
     calendar: WorkCalendar,
     now: datetime,
@@ -153,14 +153,17 @@ def welcome_contact(
 ) -> list[Reply]:
     """What a new department contact is told: who they answer for, then where the report stands for them.
 
-    ``session`` is the open cycle's, if any: the newcomer gets the message they missed, as of now, and
-    the reminder log notes it, so that the department's opening, if still to come, leaves them out."""
+    ``sessions`` are the open cycles': for each, the newcomer gets the message they missed, as of now,
+    and the reminder log notes it, so that the department's opening, if still to come, leaves them out."""
     lines = [t(lang, "Welcome, {name}. You answer for {department}.", name=name, department=department.name)]
-    if session is not None:
+    missed = []
+    for session in sessions:
         entry = next((p for p in department_progress(session) if p.department.id == department.id), None)
         if entry is not None:
             session.store.record_reminder(session.cycle_id, department.id, joined_key(user_id), now)
-            return [Reply("\n".join(lines)), catch_up(session, entry, now, lang)]
+            missed.append(catch_up(session, entry, now, lang))
+    if missed:
+        return [Reply("\n".join(lines)), *missed]
     upcoming = [c for c in cycles if not c.closed and c.opens_at > now]
     first = min(upcoming, key=lambda c: c.opens_at, default=None)
     lines.append(_waiting_for(first, calendar, now, lang))
@@ -195,3 +198,9 @@ def opening_recipients(session: ReportSession, progress: DepartmentProgress) -> 
         for c in progress.contacts
         if not c.blocked and not store.reminder_sent(cycle_id, department_id, joined_key(c.user_id))
     ]
+
+
+def choose_cycle(cycles: list[Cycle], names: dict[str, str], lang: str) -> Outcome:
+    """Several reports are open for a person's department: which one to fill in (``names``: by cycle id)."""
+    buttons = [(Button(f"{c.id} · {names.get(c.id, '')}"[:40], Action.of("fill", c.id)),) for c in cycles]
+    return Outcome().say(t(lang, "Several reports are open for your department. Which one?"), *buttons)

@@ -1,0 +1,54 @@
+"""Several reports at once: an annual and a quarterly cycle open side by side, each person choosing."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.bot.harness import Harness
+from tests.bot.test_e2e import POLICY, join_everyone, texts
+from tests.bot.test_scheduler import tick
+
+
+@pytest.fixture
+async def harness(tmp_path):
+    h = Harness(tmp_path)
+    await h.start()
+    await h.open_cycle()  # the 2026 annual report
+    await h.open_cycle(year=2026, period="Q4")  # and a quarter's, due the same day
+    await join_everyone(h)
+    yield h
+    await h.stop()
+    h.close()
+
+
+async def test_an_annual_and_a_quarterly_cycle_run_side_by_side(harness):
+    h = harness
+    asked = await h.sim.say(POLICY, "/fill")
+    assert asked[-1].text == "你所在部门有多个正在填报的报告，要填写哪一个？"
+    assert [row[0]["callback_data"] for row in asked[-1].buttons] == ["fill|2026", "fill|2026-Q4"]
+
+    menu = await h.sim.press(POLICY, asked[-1].buttons[1][0]["text"], asked[-1])
+    assert "2026 年报告" in texts(menu)  # the quarter's menu (same year, same template here)
+    opened = await h.sim.press(POLICY, "1. 一、总体情况（二）依申请公开", menu[-1])
+    await h.sim.say(POLICY, "本季度收到申请3件。")
+    await h.sim.say(POLICY, "/done")
+    quarter = h.store.current_answers("2026-Q4")
+    assert quarter["overview.requests.text"].value == "本季度收到申请3件。"
+    assert "overview.requests.text" not in h.store.current_answers("2026")
+    assert "请撰写" in texts(opened)
+
+    # The choice is remembered: the next /fill stays in the quarter, and says nothing of the year's.
+    again = await h.sim.say(POLICY, "/fill")
+    assert "有多个正在填报的报告" not in texts(again)
+
+    # The annual report's own 「开始填写」 (sent when they joined) switches to it.
+    await tick(h)
+    opening = next(
+        m
+        for m in reversed(h.api.messages_to(POLICY))
+        if m.buttons == [[{"callback_data": "fill|2026", "text": "开始填写"}]]
+    )
+    annual = await h.sim.press(POLICY, "开始填写", opening)
+    assert "1. 一、总体情况（二）依申请公开（未开始）" in texts(annual)
+    assert h.store.get_chat(POLICY).cycle_id == "2026"
+    assert "overview.requests.text" not in h.store.current_answers("2026")
