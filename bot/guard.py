@@ -64,6 +64,7 @@ class Request:
     unit: Unit
     cycle: Cycle | None = None
     session: ReportSession | None = None
+    named_cycle: bool = False  # the first argument named the cycle (and is not the command's own)
 
     @property
     def lang(self) -> str:
@@ -77,8 +78,8 @@ class Request:
 
     @property
     def args(self) -> list[str]:
-        """The command's arguments."""
-        return list(self.context.args or [])
+        """The command's arguments (after the cycle's id, when one was named)."""
+        return list(self.context.args or [])[1 if self.named_cycle else 0 :]
 
     @property
     def chat_id(self) -> int:
@@ -149,7 +150,11 @@ def bound(role: str | None = None, needs_cycle: bool = False) -> Callable[[Calla
                         request.send(notices.choose_cycle(open_, names, contact.lang))
                         return
                 else:
-                    request.cycle = services.cycle()
+                    # A coordinator may name any cycle first (「/status 2026-Q4」, 「/assemble 2025」);
+                    # else the newest open one.
+                    named = services.store.get_cycle((context.args or [""])[0])
+                    request.named_cycle = named is not None
+                    request.cycle = named or services.cycle()
                 if request.cycle is None:
                     answer_button(update, unit)
                     request.say(

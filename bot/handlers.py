@@ -69,6 +69,8 @@ def help_text(contact: Contact) -> str:
     commands = commands_of(contact)
     lines = [t(contact.lang, "Commands:")]
     lines += [f"/{name} — {t(contact.lang, text)}" for name, text in commands]
+    if contact.role == COORDINATOR:
+        lines.append(t(contact.lang, "To act on another report, name its cycle first: /status 2026-Q4"))
     return "\n".join(lines)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.bot.harness import Harness
-from tests.bot.test_e2e import POLICY, join_everyone, texts
+from tests.bot.test_e2e import COORDINATOR, POLICY, join_everyone, texts
 from tests.bot.test_scheduler import tick
 
 
@@ -52,3 +52,18 @@ async def test_an_annual_and_a_quarterly_cycle_run_side_by_side(harness):
     assert "1. 一、总体情况（二）依申请公开（未开始）" in texts(annual)
     assert h.store.get_chat(POLICY).cycle_id == "2026"
     assert "overview.requests.text" not in h.store.current_answers("2026")
+
+
+async def test_a_coordinator_names_the_cycle_a_command_is_about(harness):
+    h = harness
+    asked = await h.sim.say(POLICY, "/fill")
+    await h.sim.press(POLICY, asked[-1].buttons[1][0]["text"], asked[-1])  # 2026-Q4
+    await h.sim.press(POLICY, "1. 一、总体情况（二）依申请公开")
+    await h.sim.say(POLICY, "本季度收到申请3件。")
+    await h.sim.say(POLICY, "/done")
+    quarter = texts(await h.sim.say(COORDINATOR, "/status 2026-Q4"))
+    annual = texts(await h.sim.say(COORDINATOR, "/status 2026"))
+    assert "政策法规科：已提交 0/3 · 填写中" in quarter
+    assert "政策法规科：已提交 0/3 · 未开始" in annual
+    draft = await h.sim.say(COORDINATOR, "/assemble 2026-Q4")
+    assert draft[-1].filename == "report-2026-Q4-draft.docx"
