@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -87,3 +89,24 @@ class Harness:
     def close(self) -> None:
         """Stop the server."""
         self.api.stop()
+
+
+@contextlib.asynccontextmanager
+async def everyone_joined(
+    tmp_path: Path, coordinators: list[int] | None = None, periods: tuple[str, ...] = ("year",)
+) -> AsyncIterator[Harness]:
+    """A running bot with the 2026 cycle(s) open and every example person joined; stopped afterwards."""
+    from tests.bot.test_e2e import join_everyone  # the cast of people lives with the scenarios
+
+    h = Harness(tmp_path)
+    if coordinators is not None:
+        h.settings.coordinators = coordinators
+    await h.start()
+    try:
+        for period in periods:
+            await h.open_cycle(period=period)
+        await join_everyone(h)
+        yield h
+    finally:
+        await h.stop()
+        h.close()

@@ -8,20 +8,15 @@ from datetime import timedelta
 import pytest
 
 from storage.records import SUBMITTED
-from tests.bot.harness import DEADLINE, Harness
-from tests.bot.test_e2e import APPROVAL, COORDINATOR, HR, POLICY, fill_section, join_everyone, texts
+from tests.bot.harness import DEADLINE, everyone_joined
+from tests.bot.test_e2e import APPROVAL, COORDINATOR, HR, POLICY, fill_section, texts
 from workflows.cycles import new_cycle
 
 
 @pytest.fixture
 async def harness(tmp_path):
-    h = Harness(tmp_path)
-    await h.start()
-    await h.open_cycle()
-    await join_everyone(h)
-    yield h
-    await h.stop()
-    h.close()
+    async with everyone_joined(tmp_path) as h:
+        yield h
 
 
 async def test_a_narrative_that_contradicts_the_tables_is_shown_with_both_numbers_and_corrected(harness):

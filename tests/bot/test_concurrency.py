@@ -10,7 +10,7 @@ import pytest
 from bot.courier import Pace
 from bot.offline.local_api import Limits
 from storage.records import Contact
-from tests.bot.harness import Harness
+from tests.bot.harness import Harness, everyone_joined
 from tests.bot.test_e2e import COORDINATOR, POLICY, join_everyone, texts
 
 COLLEAGUE = 22  # a second contact of 政策法规科
@@ -18,14 +18,9 @@ COLLEAGUE = 22  # a second contact of 政策法规科
 
 @pytest.fixture
 async def harness(tmp_path):
-    h = Harness(tmp_path)
-    await h.start()
-    await h.open_cycle()
-    await join_everyone(h)
-    await h.join(COLLEAGUE, "吴法规", "policy")
-    yield h
-    await h.stop()
-    h.close()
+    async with everyone_joined(tmp_path) as h:
+        await h.join(COLLEAGUE, "吴法规", "policy")
+        yield h
 
 
 def asked_row(message_text: str) -> str | None:

@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bot.harness import Harness
-from tests.bot.test_e2e import COORDINATOR, POLICY, join_everyone, texts
+from tests.bot.harness import everyone_joined
+from tests.bot.test_e2e import COORDINATOR, POLICY, texts
 from tests.bot.test_scheduler import tick
 
 
 @pytest.fixture
 async def harness(tmp_path):
-    h = Harness(tmp_path)
-    await h.start()
-    await h.open_cycle()  # the 2026 annual report
-    await h.open_cycle(year=2026, period="Q4")  # and a quarter's, due the same day
-    await join_everyone(h)
-    yield h
-    await h.stop()
-    h.close()
+    # The 2026 annual report and a quarter's, due the same day.
+    async with everyone_joined(tmp_path, periods=("year", "Q4")) as h:
+        yield h
 
 
 async def test_an_annual_and_a_quarterly_cycle_run_side_by_side(harness):

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from tests.bot.harness import Harness
-from tests.bot.test_e2e import COORDINATOR, HR, IT, OFFICE, POLICY, join_everyone, texts
+from tests.bot.harness import everyone_joined
+from tests.bot.test_e2e import COORDINATOR, HR, IT, OFFICE, POLICY, texts
 
 GROUP = -100123
 BOSS = 31  # a coordinator named in the configuration
@@ -15,14 +15,8 @@ BOSS = 31  # a coordinator named in the configuration
 
 @pytest.fixture
 async def harness(tmp_path):
-    h = Harness(tmp_path)
-    h.settings.coordinators = [BOSS]
-    await h.start()
-    await h.open_cycle()
-    await join_everyone(h)
-    yield h
-    await h.stop()
-    h.close()
+    async with everyone_joined(tmp_path, coordinators=[BOSS]) as h:
+        yield h
 
 
 async def test_coordinator_commands_answer_only_in_private_chats(harness):
