@@ -101,13 +101,7 @@ def test_check_exits_1_naming_the_figures(tmp_path):
 def test_assemble_writes_the_seed_report(tmp_path):
     out = tmp_path / "report.docx"
     result = run(
-        "assemble",
-        "--template",
-        "gov-disclosure-2018",
-        "--answers",
-        E2018 / "answers.yaml",
-        "--previous",
-        E2018 / "previous.yaml",
+        *ASSEMBLE_2018,
         "--org",
         E2018 / "organisation.yaml",
         "--out",
