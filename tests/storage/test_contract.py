@@ -1,4 +1,4 @@
-"""One contract suite, run against the store on disk and the store in memory."""
+"""One contract suite, run against the TinyDB store on disk and in memory, and the independent dict store."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from storage import StorageError, memory_store, open_store
+from storage.dict_store import DictStore
 from storage.records import (
     APPROVED,
     COORDINATOR,
@@ -25,9 +26,16 @@ from storage.records import (
 NOW = datetime(2027, 1, 10, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["memory", "disk"])
+STORES = {
+    "memory": lambda tmp_path: memory_store(),
+    "disk": lambda tmp_path: open_store(tmp_path / "db"),
+    "dict": lambda tmp_path: DictStore(),  # written from the contract alone: a second opinion on it
+}
+
+
+@pytest.fixture(params=sorted(STORES))
 def store(request, tmp_path):
-    instance = memory_store() if request.param == "memory" else open_store(tmp_path / "db")
+    instance = STORES[request.param](tmp_path)
     yield instance
     instance.close()
 
