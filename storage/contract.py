@@ -2,6 +2,13 @@
 
 Every write is durable when the method returns. Writes made inside ``with store.transaction():`` become
 durable together when the block ends, or not at all if it raises: memory and disk stay as they were.
+A nested ``transaction()`` joins the outer one; if a nested block raises, the whole outer transaction is
+rolled back even when the outer block catches the error, and its end raises ``StorageError``.
+
+Values must be what JSON can hold: any other is refused as ``json.dumps`` refuses it (ValueError for NaN
+or infinity, TypeError for an object) and nothing of that write is kept. (Whether a tuple comes back as a
+tuple or a list is not promised: pass lists.) Dicts and lists passed in or handed out are copies, nested
+ones included: changing them changes nothing stored.
 """
 
 from __future__ import annotations
@@ -54,7 +61,10 @@ class Store(Protocol):
         """Return the contact bound to this user, or None."""
 
     def list_contacts(self, department_id: str | None = None, role: str | None = None) -> list[Contact]:
-        """Return contacts (revoked ones included), optionally one department's or one role's."""
+        """Return contacts (revoked ones included), optionally one department's or one role's.
+
+        Never-bound contacts come first (by user id), then the others in the order they were bound.
+        """
 
     def remove_contact(self, user_id: int) -> bool:
         """Unbind a user. Returns whether one was bound."""
@@ -73,7 +83,7 @@ class Store(Protocol):
         """Return one cycle, or None."""
 
     def list_cycles(self) -> list[Cycle]:
-        """Return every cycle, the earliest opening first."""
+        """Return every cycle, the earliest opening first (then by id)."""
 
     # Answers --------------------------------------------------------------------------------------
     def save_answers(
@@ -87,10 +97,10 @@ class Store(Protocol):
         """Record a new value for one field."""
 
     def delete_answer(self, cycle_id: str, field_id: str, by: str, at: datetime) -> None:
-        """Clear a field's current value; the history keeps what it was."""
+        """Clear a field's current value (a new version holding None); nothing if never answered."""
 
     def current_answers(self, cycle_id: str) -> dict[str, AnswerVersion]:
-        """Return the latest version of every answered field of a cycle."""
+        """Return the latest version of every answered field of a cycle (cleared fields left out)."""
 
     def answer_versions(self, cycle_id: str, field_ids: list[str]) -> dict[str, int]:
         """Return each field's current version number (0 if never answered)."""
@@ -108,13 +118,16 @@ class Store(Protocol):
     def set_section_state(
         self, cycle_id: str, section_id: str, state: str, by: str, at: datetime, comment: str | None = None
     ) -> SectionState:
-        """Move a section to ``state``, appending the transition to its history."""
+        """Move a section to ``state``, appending the transition to its history; ValueError if unknown.
+
+        A history step is ``{"state", "by", "at" (ISO text), "comment"}``.
+        """
 
     def list_section_states(self, cycle_id: str) -> dict[str, SectionState]:
         """Return every section state stored for a cycle."""
 
     def confirm_finding(self, cycle_id: str, key: str, by: str, at: datetime) -> None:
-        """Record that a warning was looked at and confirmed (it is not asked again while unchanged)."""
+        """Record that a warning was confirmed (not asked again while unchanged); the first one is kept."""
 
     def confirmed_findings(self, cycle_id: str) -> dict[str, dict[str, Any]]:
         """Every confirmed warning of a cycle: key → who confirmed it and when."""
@@ -158,7 +171,11 @@ class Store(Protocol):
         """Record a message as due to a chat."""
 
     def put_delivery(self, delivery: Delivery) -> None:
-        """Replace a delivery (attempted, sent, failed, rescheduled)."""
+        """Replace a delivery (attempted, sent, failed, rescheduled).
+
+        Of a chat's finished deliveries only the newest 30 (by id) are kept: enough to recognise our own
+        recent messages.
+        """
 
     def pending_deliveries(self) -> list[Delivery]:
         """Every delivery still due, in the order they were made due."""
@@ -170,16 +187,16 @@ class Store(Protocol):
         """Record long work to do."""
 
     def put_job(self, job: Job) -> None:
-        """Replace a job (its tally, its state)."""
+        """Replace a job (its tally, its state); a job no longer due is forgotten."""
 
     def get_job(self, job_id: int) -> Job | None:
-        """Return one job, or None."""
+        """Return one job still to do, or None (a finished job is forgotten)."""
 
     def pending_jobs(self) -> list[Job]:
         """Every job not yet done, oldest first."""
 
     def put_blob(self, data: bytes) -> str:
-        """Keep a file's bytes (durably, before any record names them); returns its name."""
+        """Keep a file's bytes (durably, before any record names them; kept through a rollback)."""
 
     def get_blob(self, name: str) -> bytes:
         """Return a kept file's bytes."""

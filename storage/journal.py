@@ -32,6 +32,7 @@ from typing import Any
 
 from tinydb.storages import Storage
 
+from storage.errors import StorageError, TransactionMisuse
 from storage.files import FolderLock, atomic_write_bytes, fsync_directory, private_folder
 
 log = logging.getLogger(__name__)
@@ -39,14 +40,6 @@ log = logging.getLogger(__name__)
 Table = dict[str, Any]
 SNAPSHOT = re.compile(r"^tables-(\d{6})\.json$")
 JOURNAL_MIN_BYTES = 1 << 20  # compact once the journal exceeds this and the snapshot's size
-
-
-class StorageError(RuntimeError):
-    """A commit that could not be made durable; nothing of it was kept."""
-
-
-class TransactionMisuse(RuntimeError):
-    """A write that would mix two transactions (a bug in the caller, never a user's doing)."""
 
 
 def family(name: str) -> str:

@@ -1,4 +1,4 @@
-"""One contract suite, run against the store on disk and the store in memory."""
+"""One contract suite, run against the TinyDB store on disk and in memory, and the independent dict store."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from storage import StorageError, memory_store, open_store
+from storage.dict_store import DictStore
 from storage.records import (
     APPROVED,
     COORDINATOR,
@@ -25,9 +26,16 @@ from storage.records import (
 NOW = datetime(2027, 1, 10, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["memory", "disk"])
+STORES = {
+    "memory": lambda tmp_path: memory_store(),
+    "disk": lambda tmp_path: open_store(tmp_path / "db"),
+    "dict": lambda tmp_path: DictStore(),  # written from the contract alone: a second opinion on it
+}
+
+
+@pytest.fixture(params=sorted(STORES))
 def store(request, tmp_path):
-    instance = memory_store() if request.param == "memory" else open_store(tmp_path / "db")
+    instance = STORES[request.param](tmp_path)
     yield instance
     instance.close()
 
@@ -247,3 +255,44 @@ def test_confirmed_warnings_are_kept_once(store):
     assert list(confirmed) == ["plausibility.ratio|t2.licensing.decisions|value=2000"]
     assert confirmed["plausibility.ratio|t2.licensing.decisions|value=2000"]["by"] == "user:1"
     assert store.confirmed_findings("2025") == {}
+
+
+def test_values_are_handed_in_and_out_as_copies(store, request):
+    if request.node.callspec.params["store"] != "dict":
+        # A bug the dict store's suite found: the TinyDB store copies only the outer dict, so a nested list
+        # stays shared with the caller. Strict, so the fix must remove this mark.
+        request.applymarker(pytest.mark.xfail(reason="TinyDB store shares nested values", strict=True))
+    given = {"unit": "requests", "path": ["a", "b"]}
+    store.set_conversation("2026", 1, given)
+    given["path"].append("changed by the caller")
+    got = store.get_conversation("2026", 1)
+    assert got == {"unit": "requests", "path": ["a", "b"]}
+    got["path"].append("changed by the reader")
+    assert store.get_conversation("2026", 1)["path"] == ["a", "b"]
+    store.save_answer("2026", "rows", [[1, 2]], "u", NOW)
+    store.current_answers("2026")["rows"].value[0].append(3)
+    assert store.current_answers("2026")["rows"].value == [[1, 2]]
+    store.set_setting("ids", {"7": [1]})
+    store.get_setting("ids")["7"].append(2)
+    assert store.get_setting("ids") == {"7": [1]}
+
+
+def test_contacts_never_bound_come_first_then_in_the_order_bound(store):
+    store.put_contact(Contact(5, "contact", "甲", "office", bound_at=NOW + timedelta(2)))
+    store.put_contact(Contact(9, "contact", "乙", "office"))
+    store.put_contact(Contact(2, "contact", "丙", "office", bound_at=NOW))
+    store.put_contact(Contact(4, "contact", "丁", "office"))
+    assert [c.user_id for c in store.list_contacts(department_id="office")] == [4, 9, 2, 5]
+
+
+def test_clearing_a_field_never_answered_writes_nothing(store):
+    store.delete_answer("2026", "never", "u", NOW)
+    assert store.answer_versions("2026", ["never"]) == {"never": 0}
+    assert store.count_answer_versions("2026") == 0
+
+
+def test_a_kept_file_outlives_a_rollback(store):
+    with pytest.raises(RuntimeError), store.transaction():
+        name = store.put_blob(b"kept")
+        raise RuntimeError("the handler failed")
+    assert store.get_blob(name) == b"kept"
