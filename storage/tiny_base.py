@@ -28,6 +28,15 @@ def iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
+def copied(value: Any) -> Any:
+    """A copy of a JSON value, nested lists and dicts included: nobody outside shares the store's data."""
+    if isinstance(value, dict):
+        return {key: copied(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [copied(item) for item in value]
+    return value
+
+
 def moment(text: str | None) -> datetime | None:
     """A stored moment."""
     return datetime.fromisoformat(text) if text else None
@@ -90,14 +99,15 @@ class TinyBase:
 
     def _docs(self, name: str) -> dict[int, dict[str, Any]]:
         raw = self._storage.read().get(name, {})
-        return {int(doc_id): doc for doc_id, doc in raw.items()}
+        return {int(doc_id): copied(doc) for doc_id, doc in raw.items()}
 
     def _get(self, name: str, doc_id: int = 1) -> dict[str, Any] | None:
         doc = self._storage.read().get(name, {}).get(str(doc_id))
-        return dict(doc) if doc is not None else None
+        return copied(doc) if doc is not None else None
 
     def _put(self, name: str, doc: dict[str, Any], doc_id: int = 1) -> None:
         """Replace (not merge) one document."""
+        doc = copied(doc)
         table = self._table(name)
         if table.contains(doc_id=doc_id):
             table.update(lambda stored: (stored.clear(), stored.update(doc)), doc_ids=[doc_id])

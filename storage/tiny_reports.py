@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from storage.records import NOT_STARTED, SECTION_STATES, AnswerVersion, Cycle, ReminderEntry, SectionState
-from storage.tiny_base import TinyBase, iso, moment, writes
+from storage.tiny_base import TinyBase, copied, iso, moment, writes
 
 
 def _answers(cycle_id: str, field_id: str) -> str:
@@ -182,7 +182,7 @@ class ReportTables(TinyBase):
 
 def _version(cycle_id: str, field_id: str, number: int, doc: dict[str, Any]) -> AnswerVersion:
     return AnswerVersion(
-        cycle_id, field_id, doc["value"], doc["by"], moment(doc["at"]), number, doc.get("raw")
+        cycle_id, field_id, copied(doc["value"]), doc["by"], moment(doc["at"]), number, doc.get("raw")
     )
 
 

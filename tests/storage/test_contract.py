@@ -257,11 +257,8 @@ def test_confirmed_warnings_are_kept_once(store):
     assert store.confirmed_findings("2025") == {}
 
 
-def test_values_are_handed_in_and_out_as_copies(store, request):
-    if request.node.callspec.params["store"] != "dict":
-        # A bug the dict store's suite found: the TinyDB store copies only the outer dict, so a nested list
-        # stays shared with the caller. Strict, so the fix must remove this mark.
-        request.applymarker(pytest.mark.xfail(reason="TinyDB store shares nested values", strict=True))
+def test_values_are_handed_in_and_out_as_copies(store):
+    # Found by the dict store's suite: the TinyDB store used to copy only the outer dict.
     given = {"unit": "requests", "path": ["a", "b"]}
     store.set_conversation("2026", 1, given)
     given["path"].append("changed by the caller")
