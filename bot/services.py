@@ -62,6 +62,8 @@ class Services:
         newest: dict[tuple[str, str], Cycle] = {}
         for cycle in self.open_cycles():
             newest.setdefault((cycle.template_id, cycle.period), cycle)
+        if len(newest) <= 1:  # nothing to choose between (the usual case): no need to look at sections
+            return list(newest.values())
         return [c for c in newest.values() if self.session(c).units_of(contact.department_id or "")]
 
     def cycle_for(self, contact: Contact, wanted: str | None = None) -> tuple[Cycle | None, list[Cycle]]:
