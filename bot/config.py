@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import tomllib
@@ -10,12 +9,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
-from pydantic import Field as PydanticField
-
+from bot.config_schema import (
+    TABLES,
+    TOP_LEVEL,
+    BotTable,
+    ConfigError,
+    DepartmentTable,
+    RemindersTable,
+    ReportTable,
+    problem_line,
+    unknown_key,
+    validate_part,
+)
 from storage.records import Department
 from workflows.i18n import DEFAULT_LANG, t, tn
 from workflows.loader import TemplateError, load_template
@@ -24,153 +32,6 @@ from workflows.onboarding import secret_problem
 from workflows.units import OwnershipError, units_for
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
-
-
-class ConfigError(ValueError):
-    """A configuration that cannot be used: one line, or a short list with every problem found."""
-
-    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
-        self.problems = list(problems) or [message]
-        super().__init__(message)
-
-
-class _Table(BaseModel):
-    # An unknown key is a typo until proven otherwise: `templte =` must not silently use the default.
-    model_config = ConfigDict(extra="forbid")
-
-
-class BotTable(_Table):
-    """The [bot] table."""
-
-    username: str | None = None
-    api_url: str | None = None
-    file_url: str | None = None
-    database: str = "reportbot-data"
-    timezone: str = "Asia/Shanghai"
-    language: Literal["zh", "en"] = "zh"
-    calendar_file: str | None = None
-
-
-class ReportTable(_Table):
-    """The [report] table."""
-
-    template: str = "gov-disclosure-2021"
-    previous_figures: str | None = None
-
-
-class RemindersTable(_Table):
-    """The [reminders] table."""
-
-    escalate_after: int = PydanticField(3, ge=0, le=60)
-
-
-class DepartmentTable(_Table):
-    """One [[departments]] table."""
-
-    id: str = PydanticField(pattern=r"^[A-Za-z0-9]{1,24}$")
-    name: str = PydanticField(min_length=1)
-    sections: list[str] = PydanticField(min_length=1)
-    head_user_id: int | None = PydanticField(None, gt=0)
-
-
-class CycleTable(_Table):
-    """The [cycle] table (dates are read by ``parse_moment``, which knows the time zone)."""
-
-    year: int = PydanticField(ge=2000, le=2100)
-    deadline: date | datetime | str
-    opens: date | datetime | str | None = None
-
-
-TABLES: dict[str, type[_Table]] = {
-    "bot": BotTable,
-    "report": ReportTable,
-    "reminders": RemindersTable,
-    "cycle": CycleTable,
-}
-TOP_LEVEL = (*TABLES, "departments", "organisation", "coordinators")
-
-
-def _unknown_key(key: str, known: Sequence[str], lang: str) -> str:
-    """'unknown key; did you mean …?' (or the keys there are, when none is close)."""
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-    if close:
-        return t(lang, "unknown key; did you mean {key}?", key=repr(close[0]))
-    return t(lang, "unknown key (known keys: {keys})", keys=", ".join(known))
-
-
-def _problem(lang: str, key: str, problem: str) -> str:
-    """A problem prefixed with its key path ("report.templte: unknown key…")."""
-    return t(lang, "{key}: {problem}", key=key, problem=problem)
-
-
-def _explain(
-    error: Mapping[str, Any], known: Sequence[str], required: Sequence[str] = (), lang: str = DEFAULT_LANG
-) -> str:
-    """One pydantic error in the words (and language) of someone editing a TOML file."""
-    kind, loc, value = error["type"], error["loc"], repr(error.get("input"))
-    last = loc[-1] if loc else ""
-    if kind == "extra_forbidden":
-        return _unknown_key(str(last), known, lang)
-    if kind == "missing":
-        if required:
-            return t(lang, "missing ([{table}] needs {keys})", table=str(loc[0]), keys=" and ".join(required))
-        return t(lang, "missing")
-    if last in ("head_user_id", "coordinators") or (len(loc) >= 2 and loc[-2] == "coordinators"):
-        return t(
-            lang,
-            "{value} is not a numeric Telegram user id such as 123456789 (ask the person to send /start to "
-            "@userinfobot)",
-            value=value,
-        )
-    if kind == "model_type" or kind == "dict_type":
-        return t(lang, "expected a table [{table}], got {value}", table=".".join(map(str, loc)), value=value)
-    if kind == "list_type":
-        return t(lang, 'expected a list such as ["a", "b"], got {value}', value=value)
-    if kind == "too_short" and last == "sections":
-        return t(
-            lang, "no sections: list the template sections this department writes (see `reportbot fields`)"
-        )
-    if kind == "string_pattern_mismatch" and last == "id":
-        return t(lang, "{value}: use 1–24 letters and digits (it goes into invite codes)", value=value)
-    if kind.startswith("int_"):
-        return t(lang, "expected a whole number, got {value}", value=value)
-    if kind.startswith("string_"):
-        return t(lang, "expected text in quotes, got {value}", value=value)
-    # pydantic's own wording (English) for the rarer cases, inside the user's language
-    return t(lang, "{reason}, got {value}", reason=error["msg"].lower(), value=value)
-
-
-def _path(loc: Sequence[Any], raw: Any) -> str:
-    """departments[1] (policy).head_user_id: the key path, with the department id when there is one."""
-    parts: list[str] = []
-    node = raw
-    for item in loc:
-        if isinstance(item, int):
-            label = f"[{item}]"
-            node = node[item] if isinstance(node, list) and item < len(node) else None
-            if isinstance(node, dict) and isinstance(node.get("id"), str):
-                label += f" ({node['id']})"
-            parts.append(label)
-        else:
-            parts.append(("." if parts else "") + str(item))
-            node = node.get(item) if isinstance(node, dict) else None
-    return "".join(parts)
-
-
-def _validate(
-    model: Any, raw: Any, loc: tuple[Any, ...], root: Any, problems: list[str], lang: str = DEFAULT_LANG
-) -> Any:
-    """Validate one part of the file, adding every problem (with its key path) to ``problems``."""
-    try:
-        return TypeAdapter(model).validate_python(raw)
-    except ValidationError as exc:
-        for error in exc.errors():
-            full = (*loc, *error["loc"])
-            fields = model.model_fields if isinstance(model, type) and issubclass(model, BaseModel) else {}
-            required = [name for name, spec in fields.items() if spec.is_required()]
-            explained = _explain({**error, "loc": full}, list(fields), required, lang)
-            problems.append(_problem(lang, _path(full, root), explained))
-        return None
 
 
 @dataclass
@@ -220,7 +81,7 @@ def parse_moment(
             moment = datetime.fromisoformat(value)
         except ValueError:
             raise ConfigError(
-                _problem(
+                problem_line(
                     lang,
                     what,
                     t(
@@ -231,7 +92,9 @@ def parse_moment(
                 )
             ) from None
     else:
-        raise ConfigError(_problem(lang, what, t(lang, "expected a date, got {value}", value=repr(value))))
+        raise ConfigError(
+            problem_line(lang, what, t(lang, "expected a date, got {value}", value=repr(value)))
+        )
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
@@ -258,7 +121,7 @@ def _departments(
     raw: Any, root: Any, template: Template | None, problems: list[str], lang: str = DEFAULT_LANG
 ) -> list[Department]:
     def problem(text: str) -> None:
-        problems.append(_problem(lang, "departments", text))
+        problems.append(problem_line(lang, "departments", text))
 
     if not isinstance(raw, list):
         problem(t(lang, "write each department as a [[departments]] table with id, name, sections"))
@@ -268,7 +131,7 @@ def _departments(
         return []
     departments: list[Department] = []
     for index, entry in enumerate(raw):
-        table = _validate(DepartmentTable, entry, ("departments", index), root, problems, lang)
+        table = validate_part(DepartmentTable, entry, ("departments", index), root, problems, lang)
         if table is not None:
             departments.append(Department(table.id, table.name, tuple(table.sections), table.head_user_id))
     ids = [d.id for d in departments]
@@ -306,7 +169,7 @@ def load_settings(
         data = tomllib.loads(source.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(
-            _problem(
+            problem_line(
                 lang,
                 str(source),
                 t(
@@ -317,34 +180,36 @@ def load_settings(
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
-            _problem(lang, str(source), t(lang, "not valid TOML: {reason}", reason=str(exc)))
+            problem_line(lang, str(source), t(lang, "not valid TOML: {reason}", reason=str(exc)))
         ) from None
     base = source.resolve().parent
     problems: list[str] = []
     for key in data:
         if key not in TOP_LEVEL:
-            problems.append(_problem(lang, key, _unknown_key(key, TOP_LEVEL, lang)))
+            problems.append(problem_line(lang, key, unknown_key(key, TOP_LEVEL, lang)))
     tables = {
-        name: _validate(model, data[name], (name,), data, problems, lang) if name in data else None
+        name: validate_part(model, data[name], (name,), data, problems, lang) if name in data else None
         for name, model in TABLES.items()
     }
     bot = tables["bot"] or BotTable()
     report = tables["report"] or ReportTable()
     reminders = tables["reminders"] or RemindersTable()
-    coordinators = _validate(list[int], data.get("coordinators", []), ("coordinators",), data, problems, lang)
+    coordinators = validate_part(
+        list[int], data.get("coordinators", []), ("coordinators",), data, problems, lang
+    )
     organisation = data.get("organisation", {})
     if not isinstance(organisation, dict):
         expected = t(
             lang, "expected a table [{table}], got {value}", table="organisation", value=repr(organisation)
         )
-        problems.append(_problem(lang, "organisation", expected))
+        problems.append(problem_line(lang, "organisation", expected))
         organisation = {}
     zone = ZoneInfo("Asia/Shanghai")
     try:
         zone = ZoneInfo(bot.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         unknown = t(lang, "unknown time zone {zone} (such as Asia/Shanghai)", zone=repr(bot.timezone))
-        problems.append(_problem(lang, "bot.timezone", unknown))
+        problems.append(problem_line(lang, "bot.timezone", unknown))
     template_ref = report.template
     if template_ref.endswith(".yaml"):
         template_ref = str(base / template_ref)
@@ -352,7 +217,7 @@ def load_settings(
     try:
         template = load_template(template_ref)
     except TemplateError as exc:
-        problems.append(_problem(lang, "report.template", str(exc)))
+        problems.append(problem_line(lang, "report.template", str(exc)))
     departments = _departments(data.get("departments", []), data, template, problems, lang)
     cycle = None
     if (raw := tables["cycle"]) is not None:
@@ -403,7 +268,7 @@ def load_settings(
 def _summary(source: Path, problems: Sequence[str], lang: str = DEFAULT_LANG) -> str:
     """One line for one problem; a heading and a short list for several."""
     if len(problems) == 1:
-        return _problem(lang, str(source), problems[0])
+        return problem_line(lang, str(source), problems[0])
     heading = tn(
         lang,
         "{path}: {count} problem, nothing was started:",

@@ -12,14 +12,11 @@ can neither change stored state through what it passed in nor through what it go
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from storage.errors import StorageError
+from storage.dict_undo import UndoLog, answer_copy, as_json, copy_out, delivery_copy, job_copy, section_copy
 from storage.records import (
     DUE,
     NOT_STARTED,
@@ -37,28 +34,13 @@ from storage.records import (
 )
 
 KEEP_FINISHED = 30  # the contract's number of finished deliveries kept per chat
-_MISSING = object()  # marks "there was no key" in the undo log
 
 
-def _json(value: Any) -> Any:
-    """A private copy of ``value`` as JSON keeps it; ValueError or TypeError if JSON cannot hold it."""
-    # allow_nan=False: NaN and infinities are not JSON, and a durable store could not read them back.
-    return json.loads(json.dumps(value, ensure_ascii=False, allow_nan=False))
-
-
-def _copy(value: Any) -> Any:
-    """A copy a caller may change freely (stored values are already JSON, so they copy losslessly)."""
-    return _json(value) if isinstance(value, dict | list) else value
-
-
-class DictStore:
+class DictStore(UndoLog):
     """A ``Store`` kept in Python dicts, in memory only."""
 
     def __init__(self) -> None:
-        self._depth = 0
-        self._undo: list[Callable[[], None]] = []
-        self._doomed: BaseException | None = None
-        self._counters: dict[str, int] = {}
+        super().__init__()
         self._organisation: dict[str, dict[str, Any]] = {}  # one key, so the undo log can restore it
         self._departments: dict[str, Department] = {}  # insertion order is the order first stored
         self._contacts: dict[int, Contact] = {}
@@ -80,81 +62,18 @@ class DictStore:
         self._blobs: dict[str, bytes] = {}  # outside transactions: kept before any record names them
         self._blob_counter = 0
 
-    # Transactions ---------------------------------------------------------------------------------
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Group writes: all kept together when the block ends, none if it (or a nested block) raises."""
-        outermost = self._depth == 0
-        if outermost:
-            self._undo, self._doomed = [], None
-        self._depth += 1
-        try:
-            yield
-        except BaseException as exc:
-            self._depth -= 1
-            if outermost:
-                self._rollback()
-            else:
-                # The outer block may catch this, but must not keep half of what it wrote.
-                self._doomed = exc
-            raise
-        self._depth -= 1
-        if outermost:
-            if self._doomed is not None:
-                doomed = self._doomed
-                self._rollback()
-                raise StorageError("a nested write failed; the transaction was rolled back") from doomed
-            self._undo = []
-
-    def _rollback(self) -> None:
-        undo, self._undo, self._doomed = self._undo, [], None
-        for step in reversed(undo):
-            step()
-
-    def _set(self, table: dict[Any, Any], key: Any, value: Any) -> None:
-        old = table.get(key, _MISSING)
-        self._undo.append(lambda: self._restore(table, key, old))
-        table[key] = value
-
-    def _delete(self, table: dict[Any, Any], key: Any) -> None:
-        if key in table:
-            old = table.pop(key)
-            self._undo.append(lambda: self._restore(table, key, old))
-
-    def _append(self, items: list[Any], item: Any) -> None:
-        items.append(item)
-        self._undo.append(items.pop)
-
-    @staticmethod
-    def _restore(table: dict[Any, Any], key: Any, old: Any) -> None:
-        if old is _MISSING:
-            table.pop(key, None)
-        else:
-            table[key] = old
-
-    def _inner(self, table: dict[Any, Any], key: Any) -> Any:
-        """The nested dict (or list) under ``key``, created (undoably) if missing."""
-        if key not in table:
-            self._set(table, key, {})
-        return table[key]
-
-    def _next(self, counter: str) -> int:
-        number = self._counters.get(counter, 0) + 1
-        self._set(self._counters, counter, number)
-        return number
-
     def close(self) -> None:
         """Release files and locks (there are none)."""
 
     # Organisation and departments -----------------------------------------------------------------
     def get_organisation(self) -> dict[str, Any]:
         """Return the organisation profile; empty if unset."""
-        return _copy(self._organisation.get("profile", {}))
+        return copy_out(self._organisation.get("profile", {}))
 
     def set_organisation(self, profile: dict[str, Any]) -> None:
         """Replace the organisation profile."""
         with self.transaction():
-            self._set(self._organisation, "profile", _json(dict(profile)))
+            self._set(self._organisation, "profile", as_json(dict(profile)))
 
     def put_department(self, department: Department) -> None:
         """Create or replace a department, keeping its place in the order first stored."""
@@ -250,10 +169,10 @@ class DictStore:
                     versions = []
                     self._set(fields, field_id, versions)
                 stored = AnswerVersion(
-                    cycle_id, field_id, _json(value), by, at, len(versions) + 1, (raw or {}).get(field_id)
+                    cycle_id, field_id, as_json(value), by, at, len(versions) + 1, (raw or {}).get(field_id)
                 )
                 self._append(versions, stored)
-                saved.append(_answer_copy(stored))
+                saved.append(answer_copy(stored))
             return saved
 
     def save_answer(
@@ -271,7 +190,7 @@ class DictStore:
     def current_answers(self, cycle_id: str) -> dict[str, AnswerVersion]:
         """Return the latest version of every answered field of a cycle (cleared fields left out)."""
         return {
-            field_id: _answer_copy(versions[-1])
+            field_id: answer_copy(versions[-1])
             for field_id, versions in self._answers.get(cycle_id, {}).items()
             if versions and versions[-1].value is not None
         }
@@ -285,9 +204,9 @@ class DictStore:
         """Return every stored version, oldest first, optionally of one field only."""
         fields = self._answers.get(cycle_id, {})
         if field_id is not None:
-            return [_answer_copy(v) for v in fields.get(field_id, ())]
+            return [answer_copy(v) for v in fields.get(field_id, ())]
         versions = [v for history in fields.values() for v in history]
-        return [_answer_copy(v) for v in sorted(versions, key=lambda v: v.at)]
+        return [answer_copy(v) for v in sorted(versions, key=lambda v: v.at)]
 
     def count_answer_versions(self, cycle_id: str) -> int:
         """Return how many versions a cycle holds."""
@@ -297,7 +216,7 @@ class DictStore:
     def get_section_state(self, cycle_id: str, section_id: str) -> SectionState:
         """Return a section's review state (not started if never touched)."""
         state = self._sections.get(cycle_id, {}).get(section_id)
-        return _section_copy(state) if state else SectionState(cycle_id, section_id, NOT_STARTED)
+        return section_copy(state) if state else SectionState(cycle_id, section_id, NOT_STARTED)
 
     def set_section_state(
         self, cycle_id: str, section_id: str, state: str, by: str, at: datetime, comment: str | None = None
@@ -310,11 +229,11 @@ class DictStore:
             step = {"state": state, "by": by, "at": at.isoformat(), "comment": comment}
             after = SectionState(cycle_id, section_id, state, at, by, comment, (*before.history, step))
             self._set(self._inner(self._sections, cycle_id), section_id, after)
-            return _section_copy(after)
+            return section_copy(after)
 
     def list_section_states(self, cycle_id: str) -> dict[str, SectionState]:
         """Return every section state stored for a cycle."""
-        return {key: _section_copy(state) for key, state in self._sections.get(cycle_id, {}).items()}
+        return {key: section_copy(state) for key, state in self._sections.get(cycle_id, {}).items()}
 
     def confirm_finding(self, cycle_id: str, key: str, by: str, at: datetime) -> None:
         """Record that a warning was confirmed; the first confirmation is the one kept."""
@@ -336,7 +255,7 @@ class DictStore:
             log = self._inner(self._reminders, cycle_id)
             if (department_id, slot) in log:
                 return False
-            entry = ReminderEntry(cycle_id, department_id, slot, at, _json(detail or {}))
+            entry = ReminderEntry(cycle_id, department_id, slot, at, as_json(detail or {}))
             self._set(log, (department_id, slot), entry)
             return True
 
@@ -347,7 +266,7 @@ class DictStore:
     def list_reminders(self, cycle_id: str, department_id: str | None = None) -> list[ReminderEntry]:
         """Return the reminder log of a cycle, oldest first."""
         entries = [
-            replace(entry, detail=_copy(entry.detail))
+            replace(entry, detail=copy_out(entry.detail))
             for entry in self._reminders.get(cycle_id, {}).values()
             if department_id is None or entry.department_id == department_id
         ]
@@ -356,22 +275,22 @@ class DictStore:
     # Conversations and chats ----------------------------------------------------------------------
     def get_conversation(self, cycle_id: str, user_id: int) -> dict[str, Any]:
         """Return where one person stands in one cycle's conversation (empty if nowhere)."""
-        return _copy(self._talks.get((cycle_id, user_id), {}))
+        return copy_out(self._talks.get((cycle_id, user_id), {}))
 
     def set_conversation(self, cycle_id: str, user_id: int, state: dict[str, Any]) -> None:
         """Replace one person's conversation state in one cycle."""
         with self.transaction():
-            self._set(self._talks, (cycle_id, user_id), _json(dict(state)))
+            self._set(self._talks, (cycle_id, user_id), as_json(dict(state)))
 
     def get_chat(self, chat_id: int) -> ChatState:
         """Return what is remembered of a chat (nothing handled yet if unknown)."""
         chat = self._chats.get(chat_id)
-        return replace(chat, pending=_copy(chat.pending)) if chat else ChatState(chat_id)
+        return replace(chat, pending=copy_out(chat.pending)) if chat else ChatState(chat_id)
 
     def put_chat(self, chat: ChatState) -> None:
         """Replace what is remembered of a chat."""
         with self.transaction():
-            self._set(self._chats, chat.chat_id, replace(chat, pending=_json(chat.pending)))
+            self._set(self._chats, chat.chat_id, replace(chat, pending=as_json(chat.pending)))
 
     # Outbox and background work -------------------------------------------------------------------
     def add_delivery(
@@ -390,12 +309,12 @@ class DictStore:
                 self._next("delivery"), chat_id, kind, payload, at, at, priority, cause, group
             )
             self.put_delivery(delivery)
-            return _delivery_copy(self._outbox[chat_id][delivery.id])
+            return delivery_copy(self._outbox[chat_id][delivery.id])
 
     def put_delivery(self, delivery: Delivery) -> None:
         """Replace a delivery; finished ones beyond the chat's newest few are forgotten."""
         with self.transaction():
-            stored = replace(delivery, payload=_json(delivery.payload))
+            stored = replace(delivery, payload=as_json(delivery.payload))
             outbox = self._inner(self._outbox, delivery.chat_id)
             self._set(outbox, delivery.id, stored)
             if stored.state == DUE:
@@ -408,19 +327,19 @@ class DictStore:
 
     def pending_deliveries(self) -> list[Delivery]:
         """Every delivery still due, in the order they were made due."""
-        return [_delivery_copy(self._due[i]) for i in sorted(self._due)]
+        return [delivery_copy(self._due[i]) for i in sorted(self._due)]
 
     def recent_deliveries(self, chat_id: int) -> list[Delivery]:
         """A chat's deliveries, the finished ones of late included, oldest first."""
         outbox = self._outbox.get(chat_id, {})
-        return [_delivery_copy(outbox[i]) for i in sorted(outbox)]
+        return [delivery_copy(outbox[i]) for i in sorted(outbox)]
 
     def add_job(self, kind: str, params: dict[str, Any], at: datetime, cause: str | None = None) -> Job:
         """Record long work to do."""
         with self.transaction():
             job = Job(self._next("job"), kind, params, at, cause)
             self.put_job(job)
-            return _job_copy(self._jobs[job.id])
+            return job_copy(self._jobs[job.id])
 
     def put_job(self, job: Job) -> None:
         """Replace a job (its tally, its state); a finished job is forgotten."""
@@ -428,16 +347,16 @@ class DictStore:
             if job.state != DUE:
                 self._delete(self._jobs, job.id)
                 return
-            self._set(self._jobs, job.id, replace(job, params=_json(job.params), tally=_json(job.tally)))
+            self._set(self._jobs, job.id, replace(job, params=as_json(job.params), tally=as_json(job.tally)))
 
     def get_job(self, job_id: int) -> Job | None:
         """Return one job still to do, or None."""
         job = self._jobs.get(job_id)
-        return _job_copy(job) if job else None
+        return job_copy(job) if job else None
 
     def pending_jobs(self) -> list[Job]:
         """Every job not yet done, oldest first."""
-        return [_job_copy(self._jobs[i]) for i in sorted(self._jobs)]
+        return [job_copy(self._jobs[i]) for i in sorted(self._jobs)]
 
     def put_blob(self, data: bytes) -> str:
         """Keep a file's bytes (at once, whatever transaction is open); returns its name."""
@@ -462,12 +381,12 @@ class DictStore:
     # Settings -------------------------------------------------------------------------------------
     def get_setting(self, key: str, default: Any = None) -> Any:
         """Return a stored setting."""
-        return _copy(self._settings[key]) if key in self._settings else default
+        return copy_out(self._settings[key]) if key in self._settings else default
 
     def set_setting(self, key: str, value: Any) -> None:
         """Store a setting."""
         with self.transaction():
-            self._set(self._settings, key, _json(value))
+            self._set(self._settings, key, as_json(value))
 
 
 def _bound_order(contact: Contact) -> tuple[Any, ...]:
@@ -475,19 +394,3 @@ def _bound_order(contact: Contact) -> tuple[Any, ...]:
     if contact.bound_at is None:
         return (0, contact.user_id)
     return (1, contact.bound_at, contact.user_id)
-
-
-def _answer_copy(version: AnswerVersion) -> AnswerVersion:
-    return replace(version, value=_copy(version.value)) if isinstance(version.value, dict | list) else version
-
-
-def _section_copy(state: SectionState) -> SectionState:
-    return replace(state, history=tuple(dict(step) for step in state.history))
-
-
-def _delivery_copy(delivery: Delivery) -> Delivery:
-    return replace(delivery, payload=_copy(delivery.payload))
-
-
-def _job_copy(job: Job) -> Job:
-    return replace(job, params=_copy(job.params), tally=_copy(job.tally))

@@ -10,6 +10,7 @@ import yaml
 
 from workflows import placeholders
 from workflows.expressions import ExpressionError, parse_comparison, parse_expression
+from workflows.loader_checks import content_rule, figure_rules, plausibility
 from workflows.model import (
     DECIMAL,
     ERROR,
@@ -20,14 +21,13 @@ from workflows.model import (
     WARNING,
     Band,
     Block,
-    ContentRule,
     Derivation,
     Field,
-    Plausibility,
     Rule,
     Section,
     Table,
     Template,
+    TemplateError,
 )
 from workflows.tables import TableSpecError, build_band, column_specs, row_specs
 
@@ -36,10 +36,6 @@ FIELD_KEYS = {"id", "label", "type", "unit", "required", "min", "max", "max_leng
 # with at most four decimal places.
 DEFAULT_MAX = 10**9
 DEFAULT_DECIMALS = 4
-
-
-class TemplateError(ValueError):
-    """A template that cannot be used, with where and why."""
 
 
 def bundled_templates() -> dict[str, Path]:
@@ -108,71 +104,14 @@ class _Builder:
             attachment_label=str(self.data.get("attachment_label", "附件")),
             closing=[str(line) for line in self.data.get("closing") or []],
             description=str(self.data.get("description", "")),
-            plausibility=self.plausibility(self.data.get("plausibility") or {}),
+            plausibility=plausibility(self.data.get("plausibility") or {}, self.fields),
         )
         template.content_rules = [
-            self.content_rule(spec, template) for spec in self.data.get("content_rules") or []
+            content_rule(spec, template, self.fields) for spec in self.data.get("content_rules") or []
         ]
-        template.figures = self.figure_rules()
+        template.figures = figure_rules(self.data, self.fields)
         self.check(template)
         return template
-
-    # Soft checks ------------------------------------------------------------------------------------
-    def plausibility(self, spec: dict[str, Any]) -> Plausibility:
-        ceilings = {str(k): float(v) for k, v in (spec.get("ceilings") or {}).items()}
-        for fid in ceilings:
-            if fid not in self.fields:
-                raise TemplateError(f"plausibility.ceilings names unknown field {fid!r}")
-        return Plausibility(float(spec.get("ratio", 5)), float(spec.get("min_previous", 10)), ceilings)
-
-    def content_rule(self, spec: dict[str, Any], template: Template) -> ContentRule:
-        rule_id = str(spec.get("id") or "")
-        if not rule_id or not spec.get("message"):
-            raise TemplateError(f"content rule {rule_id or '?'}: needs an id and a message")
-        severity = str(spec.get("severity", WARNING))
-        if severity not in (ERROR, WARNING):
-            raise TemplateError(f"content rule {rule_id}: severity must be error or warning")
-        section = spec.get("section")
-        if section is not None:
-            try:
-                fields = tuple(
-                    fid
-                    for fid in template.section(str(section)).field_ids()
-                    if self.fields[fid].type == NARRATIVE
-                )
-            except KeyError:
-                raise TemplateError(f"content rule {rule_id}: unknown section {section!r}") from None
-        else:
-            fields = (str(spec.get("field", "")),)
-            if fields[0] not in self.fields:
-                raise TemplateError(f"content rule {rule_id}: unknown field {fields[0]!r}")
-        return ContentRule(
-            id=rule_id,
-            severity=severity,
-            message=str(spec["message"]),
-            message_en=str(spec.get("message_en", spec["message"])),
-            fields=fields,
-            section=str(section) if section is not None else None,
-            refuse=tuple(str(x) for x in spec.get("refuse") or ()),
-            min_length=spec.get("min_length"),
-            max_length=spec.get("max_length"),
-            mention_all=tuple(tuple(str(w) for w in group) for group in spec.get("mention_all") or ()),
-            when=tuple(str(p) for p in spec.get("when") or ()),
-            require=str(spec["require"]) if spec.get("require") else None,
-        )
-
-    def figure_rules(self):
-        from workflows.narrative_figures import FigureRules, concept_from_spec  # the checker owns its format
-
-        concepts = tuple(concept_from_spec(spec) for spec in self.data.get("narrative_figures") or [])
-        for concept in concepts:
-            for reading in (*concept.readings, *concept.inclusive):
-                for fid in reading:
-                    if fid not in self.fields:
-                        raise TemplateError(f"narrative figure {concept.name}: unknown field {fid!r}")
-        topics = {str(k): str(v) for k, v in (self.data.get("narrative_topics") or {}).items()}
-        ignore = tuple(str(p) for p in self.data.get("narrative_ignore") or ())
-        return FigureRules(concepts, topics, ignore)
 
     # Sections and blocks -----------------------------------------------------------------------------
     def section(self, spec: dict[str, Any], level: int, parent: Section | None) -> Section:

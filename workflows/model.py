@@ -283,3 +283,7 @@ def section_path(section: Section) -> str:
             parts.append(node.heading.rstrip("。"))
         node = node.parent
     return "".join(reversed(parts)) or section.title
+
+
+class TemplateError(ValueError):
+    """A template that cannot be used, with where and why."""
