@@ -115,3 +115,20 @@ def warnings_reply(
 def warnings_stamp(warnings: list[Finding]) -> str:
     """A fingerprint of a set of warnings (a confirmation button holds for exactly these)."""
     return stamp(sorted(f.key() for f in warnings))
+
+
+def saved_text(step: Step, values: dict, fields: dict, lang: str) -> str:
+    """「✓ 已记录：…」: what was just saved, as the person will read it back."""
+    if step.kind == TEXT_STEP:
+        text = values[step.field_ids[0]]
+        return t(lang, "✓ Saved “{label}” ({count} characters).", label=step.label, count=len(text))
+    if step.kind == ROW:
+        return t(lang, "✓ Saved: {label}: {values}", label=step.label, values=row_text(step, values))
+    field_ = fields[step.field_ids[0]]
+    return t(
+        lang,
+        "✓ Saved: {label} = {value}{unit}",
+        label=field_.label,
+        value=value_text(values[field_.id]),
+        unit=field_.unit if field_.numeric else "",
+    )

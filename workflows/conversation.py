@@ -13,15 +13,23 @@ from datetime import datetime
 
 from storage.records import APPROVED, IN_PROGRESS, RETURNED, SUBMITTED, Contact
 from workflows import submission
-from workflows.answer_texts import clash, parse_answer, shown, warnings_reply, warnings_stamp, who
+from workflows.answer_texts import (
+    clash,
+    parse_answer,
+    saved_text,
+    shown,
+    warnings_reply,
+    warnings_stamp,
+    who,
+)
 from workflows.i18n import t
 from workflows.position import EDIT, Conflict, Position
-from workflows.prompts import derived_note, prompt, row_text
+from workflows.prompts import derived_note, prompt
 from workflows.replies import Action, Button, Outcome, stamp
 from workflows.session import ReportSession
 from workflows.units import ROW, TEXT_STEP, Step, Unit
 from workflows.validation import clean_text, to_stored
-from workflows.wording import excerpt, state_name, value_text
+from workflows.wording import excerpt, state_name
 
 MAX_NARRATIVE = 20000
 EXPIRED = "This button has expired."
@@ -63,11 +71,13 @@ class Conversation:
         step = self.session.steps(unit)[number]
         seq = self.position.ask(step.field_ids, self.session.versions(step.field_ids), mode)
         self._save_position()
-        reply = prompt(
-            self.session, unit, number, seq, self.lang, self.position.drafts.get(step.field_ids[0])
-        )
+        reply = self._prompt(unit, number, step, seq)
         outcome.say(f"{ack}\n\n{reply.text}" if ack else reply.text, *reply.buttons)
         return outcome
+
+    def _prompt(self, unit: Unit, number: int, step: Step, seq: int):
+        # The question, with what the person has written of a narrative so far.
+        return prompt(self.session, unit, number, seq, self.lang, self.position.drafts.get(step.field_ids[0]))
 
     def _next(self, unit: Unit, after: int, ack: str = "") -> Outcome:
         """Ask the next unanswered step after ``after`` (wrapping round), or show the summary.
@@ -100,14 +110,7 @@ class Conversation:
         outcome = Outcome().say(t(self.lang, EXPIRED))
         unit, step, number = self._current()
         if step is not None:
-            reply = prompt(
-                self.session,
-                unit,
-                number,
-                self.position.seq,
-                self.lang,
-                self.position.drafts.get(step.field_ids[0]),
-            )
+            reply = self._prompt(unit, number, step, self.position.seq)
             outcome.say(reply.text, *reply.buttons)
         return outcome
 
@@ -294,40 +297,16 @@ class Conversation:
 
     def _saved_ack(self, unit: Unit, step: Step, number: int, values: dict, raw: dict) -> Outcome:
         note = self._store(unit, values, raw)
-        fields = self.session.template.fields
-        if step.kind == TEXT_STEP:
-            text = values[step.field_ids[0]]
-            ack = t(self.lang, "✓ Saved “{label}” ({count} characters).", label=step.label, count=len(text))
-        elif step.kind == ROW:
-            ack = t(self.lang, "✓ Saved: {label}: {values}", label=step.label, values=row_text(step, values))
-        else:
-            field_ = fields[step.field_ids[0]]
-            value = values[field_.id]
-            ack = t(
-                self.lang,
-                "✓ Saved: {label} = {value}{unit}",
-                label=field_.label,
-                value=value_text(value),
-                unit=field_.unit if field_.numeric else "",
-            )
+        ack = saved_text(step, values, self.session.template.fields, self.lang)
         self.session = self.session.refreshed()
         after = -1 if self.position.mode == EDIT else number
         text = "\n".join(x for x in (ack, note, derived_note(self.session, step, self.lang)) if x)
-        warnings = self._open_warnings(step)
+        warnings = self.session.open_warnings(step)
         if not warnings:
             return self._next(unit, after, text)
         # The warnings, with their buttons, first; then the next question in a message of its own.
         outcome = Outcome(replies=[warnings_reply(text, warnings, unit.section_id, number, step, self.lang)])
         return outcome.extend(self._next(unit, after))
-
-    def _open_warnings(self, step: Step) -> list:
-        confirmed = self.store.confirmed_findings(self.session.cycle_id)
-        ids = set(step.field_ids)
-        return [
-            f
-            for f in self.session.findings
-            if not f.blocking and ids.intersection(f.subject) and f.key() not in confirmed
-        ]
 
     def confirm_warnings(self, section_id: str, number: str, warnings_seen: str) -> Outcome:
         """数字无误 / 内容无误: the warnings a saved answer raised are right as they are."""
@@ -336,7 +315,7 @@ class Conversation:
         index = int(number) if number.isdigit() else -1
         if not 0 <= index < len(steps):
             return self._expired()
-        warnings = self._open_warnings(steps[index])
+        warnings = self.session.open_warnings(steps[index])
         if not warnings or warnings_stamp(warnings) != warnings_seen:
             return self._expired()
         for finding in warnings:

@@ -176,6 +176,16 @@ class ReportSession:
                 index.setdefault(fid, []).append(position)
         return index
 
+    def open_warnings(self, step: Step) -> list[Finding]:
+        """The warnings on a step's fields that nobody has confirmed yet."""
+        confirmed = self.store.confirmed_findings(self.cycle_id)
+        ids = set(step.field_ids)
+        return [
+            f
+            for f in self.findings
+            if not f.blocking and ids.intersection(f.subject) and f.key() not in confirmed
+        ]
+
     def effective_state(self, unit: Unit) -> str:
         """The state shown to people: not started becomes in progress once something is answered."""
         state = self.state(unit).state

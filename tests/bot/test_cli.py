@@ -74,6 +74,19 @@ def news_off_by_three(tmp_path):
     return path
 
 
+def check_2018(answers):
+    """`reportbot check` of the 2018 format on these answers, against the example's last year."""
+    return [
+        "check",
+        "--template",
+        "gov-disclosure-2018",
+        "--answers",
+        answers,
+        "--previous",
+        E2018 / "previous.yaml",
+    ]
+
+
 def test_check_exits_1_naming_the_figures(tmp_path):
     path = news_off_by_three(tmp_path)
     result = run(
@@ -81,17 +94,7 @@ def test_check_exits_1_naming_the_figures(tmp_path):
     )
     assert result.exit_code == 1
     assert "错误：主动公开分类合计：分类合计 160 与 主动公开总数 163 不符（相差 3）" in result.output
-    english = run(
-        "check",
-        "--template",
-        "gov-disclosure-2018",
-        "--answers",
-        path,
-        "--previous",
-        E2018 / "previous.yaml",
-        "--lang",
-        "en",
-    )
+    english = run(*check_2018(path), "--lang", "en")
     assert (
         "error: proactive disclosure by category: 分类合计 160 does not match 主动公开总数 163"
         in english.output
@@ -365,15 +368,7 @@ def test_a_closed_pipe_is_quiet():
 
 def test_counts_take_the_right_plural(tmp_path):
     path = news_off_by_three(tmp_path)
-    args = [
-        "check",
-        "--template",
-        "gov-disclosure-2018",
-        "--answers",
-        path,
-        "--previous",
-        E2018 / "previous.yaml",
-    ]
+    args = check_2018(path)
     assert run(*args, "--lang", "en").output.splitlines()[-1] == "1 error, 0 warnings"
     assert run(*args).output.splitlines()[-1] == "错误 1 项，警告 0 项"
     clean = run(
