@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
-from bot.cli_group import QuietGroup
+from bot.cli_group import QuietGroup, current_lang
 from bot.commands import LANG, fail, in_range
 from bot.commands import register as register_bot_commands
 from bot.commands_cycle import register as register_cycle_commands
@@ -43,7 +43,7 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return command(*args, **kwargs)
         except (TemplateError, InputFileError) as exc:
-            click.echo(f"reportbot: {exc}", err=True)
+            click.echo(f"reportbot: {exc.render(current_lang())}", err=True)
             sys.exit(2)
         except BrokenPipeError:
             raise  # the reader went away (`| head`): QuietGroup ends quietly

@@ -89,3 +89,12 @@ def lang_of_argv(argv: list[str]) -> str | None:
         if value in LANGS:
             return value
     return None
+
+
+def current_lang() -> str:
+    """The language of the command running now: its own --lang, the group's, else the locale's."""
+    ctx = click.get_current_context(silent=True)
+    for level in (ctx, ctx.find_root()) if ctx is not None else ():
+        if level.params.get("lang") in LANGS:
+            return level.params["lang"]
+    return lang_from_env(os.environ)

@@ -94,12 +94,12 @@ def settings_or_exit(config_path: str | None, lang: str) -> Settings:
         raise  # pragma: no cover - fail() exits
 
 
-def calendar_for(settings: Settings) -> WorkCalendar:
+def calendar_for(settings: Settings, lang: str) -> WorkCalendar:
     """The working-day calendar, with the coordinator's own calendar file if configured."""
     try:
         return WorkCalendar.load(settings.calendar_file)
     except CalendarError as exc:
-        fail(str(exc))
+        fail(exc.render(lang))
         raise  # pragma: no cover
 
 
@@ -151,7 +151,7 @@ def register(main: click.Group) -> None:
         bot = ReportBot(
             services,
             settings.token,
-            calendar_for(settings),
+            calendar_for(settings, lang),
             int(settings.reminders.get("escalate_after", 3)),
             retry_for=retry_for,
             lang=lang,
@@ -213,7 +213,7 @@ def register(main: click.Group) -> None:
             else:
                 text = starter_config(load_template(template_ref), username.lstrip("@"))
         except TemplateError as exc:
-            fail(str(exc))
+            fail(exc.render(lang))
         try:
             config_path.write_text(text, encoding="utf-8")
         except OSError as exc:
@@ -268,7 +268,7 @@ def register(main: click.Group) -> None:
                 timedelta(days=days),
             )
         except InviteError as exc:
-            fail(str(exc))
+            fail(exc.render(lang))
         username = settings.username or _ask_username(settings)
         if username:
             click.echo(issued.link(username))

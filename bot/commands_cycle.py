@@ -9,6 +9,7 @@ from bot.config import ConfigError, parse_moment
 from workflows.clock import SystemClock
 from workflows.cycles import PERIODS, CycleError, close_cycle, cycle_state, new_cycle
 from workflows.i18n import t
+from workflows.problems import rendered
 
 
 def register(main: click.Group) -> None:
@@ -50,7 +51,7 @@ def register(main: click.Group) -> None:
                 settings.template.id, year, due_at, opens_at, zone.key, SystemClock().now(), period=period
             )
         except (ConfigError, CycleError) as exc:
-            fail(str(exc))
+            fail(rendered(exc, lang))
         store = open_or_exit(settings, lang)
         try:
             if store.get_cycle(created.id) is not None:

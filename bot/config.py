@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -142,7 +143,7 @@ def _departments(
     try:
         units_for(template, departments)
     except OwnershipError as exc:
-        problem(str(exc))
+        problem(exc.render(lang))
         return departments
     for section_id in _unowned_sections(template, departments):
         heading = template.section(section_id).heading
@@ -155,6 +156,22 @@ def _departments(
             )
         )
     return departments
+
+
+def _toml_problem(exc: tomllib.TOMLDecodeError, lang: str) -> str:
+    """The parser's complaint with its position in the reader's language (its own words are English)."""
+    where = re.search(r"\s*\(at line (\d+), column (\d+)\)$", str(exc))
+    if where is None:
+        return t(lang, "not valid TOML: {reason}", reason=str(exc))
+    reason = str(exc)[: where.start()]
+    line, column = where.groups()
+    return t(
+        lang,
+        "not valid TOML at line {line}, column {column}: {reason}",
+        line=line,
+        column=column,
+        reason=reason,
+    )
 
 
 def load_settings(
@@ -179,9 +196,7 @@ def load_settings(
             )
         ) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            problem_line(lang, str(source), t(lang, "not valid TOML: {reason}", reason=str(exc)))
-        ) from None
+        raise ConfigError(problem_line(lang, str(source), _toml_problem(exc, lang))) from None
     base = source.resolve().parent
     problems: list[str] = []
     for key in data:
@@ -217,7 +232,7 @@ def load_settings(
     try:
         template = load_template(template_ref)
     except TemplateError as exc:
-        problems.append(problem_line(lang, "report.template", str(exc)))
+        problems.append(problem_line(lang, "report.template", exc.render(lang)))
     departments = _departments(data.get("departments", []), data, template, problems, lang)
     cycle = None
     if (raw := tables["cycle"]) is not None:
@@ -237,7 +252,7 @@ def load_settings(
                 "REPORTBOT_SECRET is too weak ({reason}). Unset it to let reportbot keep a random one in the "
                 "database folder, or set 32+ random characters: python3 -c 'import secrets; "
                 "print(secrets.token_urlsafe(32))'",
-                reason=problem,
+                reason=problem.render(lang),
             )
         )
     if problems:

@@ -16,6 +16,7 @@ from workflows import progress, review
 from workflows.cycles import CycleError, close_cycle, cycle_state, new_cycle
 from workflows.i18n import t
 from workflows.onboarding import InviteError, issue
+from workflows.problems import rendered
 
 MINUTE = "%Y-%m-%d %H:%M"
 
@@ -139,7 +140,7 @@ async def invite(request: Request) -> None:
     try:
         issued = issue(request.services.key, role, department.id if department else None, request.now)
     except InviteError as exc:
-        request.say(str(exc))
+        request.say(exc.render(request.lang))
         return
     until = issued.expires_at.astimezone(request.services.settings.timezone).strftime(MINUTE)
     request.say(
@@ -191,7 +192,7 @@ def _open_cycle(request: Request, args: list[str]) -> None:
         opens = parse_moment(args[2], zone, "opens", lang=request.lang) if len(args) == 3 else None
         created = new_cycle(services.settings.template.id, year, deadline, opens, zone.key, request.now)
     except (ValueError, ConfigError, CycleError) as exc:
-        request.say(str(exc))
+        request.say(rendered(exc, request.lang))
         return
     if services.store.get_cycle(created.id) is not None:
         request.say(t(request.lang, "A cycle for {year} exists already.", year=created.id))

@@ -44,12 +44,6 @@ COORDINATOR_COMMANDS = [
     ("lang", "Language: /lang zh or /lang en"),
     ("help", "Coordinator commands"),
 ]
-INVITE_PROBLEMS = {
-    "expired": "This invitation has expired. Please ask the coordinator for a new one.",
-    "used": "This invitation has already been used. Please ask the coordinator for a new one.",
-    "invalid": "This invitation code is not valid. Please ask the coordinator for a new link.",
-    "configured": "Your role is set in the bot's configuration and cannot be changed by an invitation.",
-}
 
 
 def commands_of(contact: Contact) -> list[tuple[str, str]]:
@@ -114,8 +108,7 @@ def join(update: Update, context: ContextTypes.DEFAULT_TYPE, unit: Unit, code: s
             store, services.key, code, user.id, user.full_name, lang, unit.now, chat_id, confirmed
         )
     except InviteError as exc:
-        problem = INVITE_PROBLEMS.get(str(exc), INVITE_PROBLEMS["invalid"])
-        unit.send(chat_id, Outcome().say(t(lang, problem)))
+        unit.send(chat_id, Outcome().say(exc.render(lang)))
         return
     if result.needs_confirmation:
         chat = store.get_chat(chat_id)

@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TRANSLATED_TABLES = {"CONTACT_COMMANDS", "COORDINATOR_COMMANDS", "_STATES", "INVITE_PROBLEMS", "STATES"}
+TRANSLATED_TABLES = {"CONTACT_COMMANDS", "COORDINATOR_COMMANDS", "_STATES", "REFUSALS", "STATES"}
 
 
 def _strings(node: ast.AST) -> list[str]:
@@ -36,9 +36,25 @@ def _argument_texts(arg: ast.AST, constants: dict[str, str]) -> list[str]:
             return [constants[name]]
     if isinstance(arg, ast.IfExp):
         return _strings(arg.body) + _strings(arg.orelse)
-    if ast.unparse(arg) == "self.message" or isinstance(arg, ast.Name | ast.Subscript | ast.Call):
+    if ast.unparse(arg) in ("self.message", "exc.message") or isinstance(
+        arg, ast.Name | ast.Subscript | ast.Call
+    ):
         return []  # a Finding's MSG_ constant, or a lookup in a translated table: collected elsewhere
     return [f"<cannot check {ast.unparse(arg)}>"]
+
+
+def _problem_classes(trees: list[ast.Module]) -> set[str]:
+    """Problem and every class that derives from it (their first argument is a catalog message)."""
+    bases = {
+        node.name: {ast.unparse(base).split(".")[-1] for base in node.bases}
+        for tree in trees
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef)
+    }
+    found = {"Problem"}
+    while grown := {name for name, of in bases.items() if of & found} - found:
+        found |= grown
+    return found
 
 
 def messages() -> set[str]:
@@ -52,6 +68,7 @@ def messages() -> set[str]:
         if isinstance(value, ast.Constant) and isinstance(value.value, str)
     }
     found = {text for name, text in constants.items() if name.startswith("MSG_")}
+    problems = _problem_classes(trees)
     for tree in trees:
         for name, value in _assignments(tree):
             if name in TRANSLATED_TABLES:
@@ -64,6 +81,8 @@ def messages() -> set[str]:
             )
             if is_t and len(node.args) >= 2:
                 found.update(_argument_texts(node.args[1], constants))
+            if isinstance(node, ast.Call) and node.args and ast.unparse(node.func).split(".")[-1] in problems:
+                found.update(_argument_texts(node.args[0], constants))
             is_tn = isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "tn"
             if is_tn and len(node.args) >= 3:  # both the singular and the plural source must be translated
                 found.update(

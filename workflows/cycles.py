@@ -9,20 +9,21 @@ from datetime import datetime
 
 from storage.contract import Store
 from storage.records import Cycle
+from workflows.problems import Problem
 
 # Working days before the deadline, the deadline's morning, then every working morning while overdue.
 DEFAULT_PLAN = ("before:3", "before:1", "deadline", "overdue")
 PERIODS = ("year", "H1", "H2", "Q1", "Q2", "Q3", "Q4")
 
 
-class CycleError(ValueError):
+class CycleError(Problem):
     """A cycle that cannot be created as asked."""
 
 
 def cycle_id(year: int, period: str = "year") -> str:
     """The id of a report period: ``2026`` for a year, ``2026-Q1`` for a quarter."""
     if period not in PERIODS:
-        raise CycleError(f"period {period!r}: use one of {', '.join(PERIODS)}")
+        raise CycleError("period {period!r}: use one of {periods}", period=period, periods=", ".join(PERIODS))
     return str(year) if period == "year" else f"{year}-{period}"
 
 
@@ -38,14 +39,15 @@ def new_cycle(
 ) -> Cycle:
     """A cycle for a period of ``year``; it opens now unless told otherwise, and before its deadline."""
     if not 1900 <= year <= 9999:
-        raise CycleError(f"year {year}: expected a report year such as 2026")
+        raise CycleError("year {year}: expected a report year such as 2026", year=year)
     opens_at = opens or now
     if deadline.tzinfo is None or opens_at.tzinfo is None:
         raise CycleError("opening and deadline need a time zone")
     if deadline <= opens_at:
         raise CycleError(
-            f"the deadline ({deadline:%Y-%m-%d %H:%M}) must come after the opening "
-            f"({opens_at:%Y-%m-%d %H:%M})"
+            "the deadline ({deadline}) must come after the opening ({opens})",
+            deadline=f"{deadline:%Y-%m-%d %H:%M}",
+            opens=f"{opens_at:%Y-%m-%d %H:%M}",
         )
     return Cycle(
         cycle_id(year, period), year, template_id, opens_at, deadline, timezone, tuple(plan), period=period

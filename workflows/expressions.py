@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from workflows.problems import Problem
+
 Number = int | Decimal
 
 _TOKEN = re.compile(
@@ -19,7 +21,7 @@ _TOKEN = re.compile(
 )
 
 
-class ExpressionError(ValueError):
+class ExpressionError(Problem):
     """A template expression that does not parse."""
 
 
@@ -84,7 +86,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if not match or match.end() == pos:
-            raise ExpressionError(f"cannot read {text[pos:]!r} in {text!r}")
+            raise ExpressionError("cannot read {rest!r} in {text!r}", rest=text[pos:], text=text)
         kind = match.lastgroup if match.lastgroup != "inner" else "last"
         value = match.group("inner") if kind == "last" else match.group(kind)
         out.append((kind, value))
@@ -94,7 +96,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
 
 def _expression(tokens: list[tuple[str, str]], source: str) -> Expression:
     if not tokens:
-        raise ExpressionError(f"empty side in {source!r}")
+        raise ExpressionError("empty side in {source!r}", source=source)
     terms, sign, expect_operand = [], 1, True
     for kind, value in tokens:
         if expect_operand:
@@ -107,14 +109,16 @@ def _expression(tokens: list[tuple[str, str]], source: str) -> Expression:
             elif kind in ("name", "last"):
                 terms.append(Term(sign, field=value, last_year=kind == "last"))
             else:
-                raise ExpressionError(f"unexpected {value!r} in {source!r}")
+                raise ExpressionError("unexpected {value!r} in {source!r}", value=value, source=source)
             sign, expect_operand = 1, False
         elif kind == "op":
             sign, expect_operand = (-1 if value == "-" else 1), True
         else:
-            raise ExpressionError(f"expected + or - before {value!r} in {source!r}")
+            raise ExpressionError(
+                "expected + or - before {value!r} in {source!r}", value=value, source=source
+            )
     if expect_operand:
-        raise ExpressionError(f"{source!r} ends with an operator")
+        raise ExpressionError("{source!r} ends with an operator", source=source)
     return Expression(tuple(terms))
 
 
@@ -128,6 +132,6 @@ def parse_comparison(text: str) -> Comparison:
     tokens = _tokens(text)
     positions = [i for i, (kind, _) in enumerate(tokens) if kind == "cmp"]
     if len(positions) != 1:
-        raise ExpressionError(f"{text!r} needs exactly one of =, <=, >=")
+        raise ExpressionError("{text!r} needs exactly one of =, <=, >=", text=text)
     at = positions[0]
     return Comparison(_expression(tokens[:at], text), tokens[at][1], _expression(tokens[at + 1 :], text))

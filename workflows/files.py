@@ -10,10 +10,12 @@ from typing import Any
 
 import yaml
 
+from workflows.problems import Problem
+
 MAX_DEPTH = 12  # answers nest a few levels (t3: {new: {natural: 40}}); deeper is a mistake or an attack
 
 
-class InputFileError(ValueError):
+class InputFileError(Problem):
     """A file that cannot be used, described in one line."""
 
 
@@ -30,15 +32,17 @@ class _StrictLoader(yaml.SafeLoader):
             if isinstance(index, yaml.ScalarNode)
             else (str(index) if isinstance(index, int) else None)
         )
-        where = ".".join(p for p in [*self._path, key] if p) or "the top level"
+        path = ".".join(p for p in [*self._path, key] if p)
+        where = (path,) if path else ()  # at the top level, the file's name says enough
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise InputFileError(
-                f"{where}: YAML aliases (*{event.anchor}) are not allowed here "
-                f"(line {event.start_mark.line + 1})"
-            )
+                "YAML aliases (*{anchor}) are not allowed here (line {line})",
+                anchor=event.anchor,
+                line=event.start_mark.line + 1,
+            ).at(*where)
         if len(self._path) >= MAX_DEPTH:
-            raise InputFileError(f"{where}: nested more than {MAX_DEPTH} levels deep")
+            raise InputFileError("nested more than {depth} levels deep", depth=MAX_DEPTH).at(*where)
         self._path.append(key)
         try:
             return super().compose_node(parent, index)
@@ -52,23 +56,28 @@ def read_mapping(path: str | Path) -> dict[str, Any]:
     try:
         text = source.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputFileError(f"{source}: no such file") from None
+        raise InputFileError("no such file").at(str(source)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"{source}: cannot be read ({exc.__class__.__name__})") from None
+        raise InputFileError("cannot be read ({reason})", reason=exc.__class__.__name__).at(
+            str(source)
+        ) from None
     try:
         data = yaml.load(text, Loader=_StrictLoader)
     except InputFileError as exc:
-        raise InputFileError(f"{source}: {exc}") from None
+        raise exc.at(str(source)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise InputFileError(f"{source}: not valid YAML or JSON{where}") from None
+        if mark is not None:
+            raise InputFileError("not valid YAML or JSON at line {line}", line=mark.line + 1).at(
+                str(source)
+            ) from None
+        raise InputFileError("not valid YAML or JSON").at(str(source)) from None
     except RecursionError:
-        raise InputFileError(f"{source}: nested too deeply to be an answers file") from None
+        raise InputFileError("nested too deeply to be an answers file").at(str(source)) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise InputFileError(f"{source}: expected a mapping of field ids to values")
+        raise InputFileError("expected a mapping of field ids to values").at(str(source))
     return data
 
 
@@ -107,16 +116,16 @@ def read_profile(path: str | Path | None) -> Profile:
     data = read_mapping(path)
     departments = data.pop("departments", None) or []
     if not isinstance(departments, list):
-        raise InputFileError(f"{path}: 'departments' must be a list")
+        raise InputFileError("'departments' must be a list").at(str(path))
     owners: dict[str, str] = {}
     for entry in departments:
         if not isinstance(entry, dict) or "name" not in entry:
-            raise InputFileError(f"{path}: each department needs a 'name'")
+            raise InputFileError("each department needs a 'name'").at(str(path))
         for section_id in entry.get("sections") or []:
             owners[str(section_id)] = str(entry["name"])
     year = data.get("year")
     if year is not None and not isinstance(year, int):
-        raise InputFileError(f"{path}: 'year' must be a number such as 2026")
+        raise InputFileError("'year' must be a number such as 2026").at(str(path))
     report_date = data.get("report_date")
     if isinstance(report_date, date):
         data.pop("report_date")  # printed from the date itself

@@ -54,17 +54,27 @@ def load_template(ref: str | Path) -> Template:
     path = bundled.get(str(ref)) or Path(ref)
     if not path.is_file():
         known = ", ".join(bundled) or "none"
-        raise TemplateError(f"no template {str(ref)!r} (bundled: {known}; or give a path to a .yaml file)")
+        raise TemplateError(
+            "no template {ref!r} (bundled: {known}; or give a path to a .yaml file)",
+            ref=str(ref),
+            known=known,
+        )
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise TemplateError(f"{path.name}: not valid YAML: {exc}") from exc
+        raise TemplateError("not valid YAML: {reason}", reason=str(exc)).at(path.name) from exc
     if not isinstance(data, dict):
-        raise TemplateError(f"{path.name}: expected a mapping at the top level")
+        raise TemplateError("expected a mapping at the top level").at(path.name)
     try:
         return _Builder(data).build()
-    except (TemplateError, TableSpecError, ExpressionError, KeyError, TypeError, ValueError) as exc:
-        raise TemplateError(f"{path.name}: {exc}") from exc
+    except TemplateError as exc:
+        raise exc.at(path.name) from None
+    except (TableSpecError, ExpressionError) as exc:
+        raise TemplateError(exc.message, **exc.params).at(path.name, *exc.where) from exc
+    except KeyError as exc:
+        raise TemplateError("missing key {key}", key=str(exc)).at(path.name) from exc
+    except (TypeError, ValueError) as exc:  # a value of the wrong kind deep in the YAML, worded by Python
+        raise TemplateError("not a usable template: {reason}", reason=str(exc)).at(path.name) from exc
 
 
 class _Builder:
@@ -79,7 +89,7 @@ class _Builder:
     def build(self) -> Template:
         for key in ("id", "title", "sections"):
             if key not in self.data:
-                raise TemplateError(f"missing top-level key {key!r}")
+                raise TemplateError("missing top-level key {key!r}", key=key)
         sections = [self.section(spec, 1, None) for spec in self.data["sections"]]
         for spec in self.data.get("derive") or []:
             for expanded in self.expand(spec):
@@ -117,9 +127,9 @@ class _Builder:
     def section(self, spec: dict[str, Any], level: int, parent: Section | None) -> Section:
         section_id = str(spec.get("id") or "")
         if not section_id:
-            raise TemplateError(f"a section needs an 'id' (heading {spec.get('heading')!r})")
+            raise TemplateError("a section needs an 'id' (heading {heading!r})", heading=spec.get("heading"))
         if section_id in self.section_ids:
-            raise TemplateError(f"section id {section_id!r} is used twice")
+            raise TemplateError("section id {id!r} is used twice", id=section_id)
         self.section_ids.add(section_id)
         section = Section(
             section_id,
@@ -146,8 +156,9 @@ class _Builder:
         if "table" in spec:
             return Block("table", table=self.table(spec["table"], section.id))
         raise TemplateError(
-            f"section {section.id}: unknown block {sorted(spec)} "
-            "(expected paragraph, narrative, fields or table)"
+            "section {id}: unknown block {keys} (expected paragraph, narrative, fields or table)",
+            id=section.id,
+            keys=sorted(spec),
         )
 
     def styled(self, spec: dict[str, Any] | str) -> Block:
@@ -159,16 +170,18 @@ class _Builder:
     def field(self, spec: dict[str, Any], section_id: str, **placement: Any) -> Field:
         unknown = set(spec) - FIELD_KEYS
         if unknown:
-            raise TemplateError(f"field {spec.get('id')!r}: unknown keys {sorted(unknown)}")
+            raise TemplateError("field {id!r}: unknown keys {keys}", id=spec.get("id"), keys=sorted(unknown))
         merged = {**self.defaults, **spec} if spec.get("type") not in (TEXT, NARRATIVE) else dict(spec)
         field_id = str(merged.get("id") or "")
         if not field_id or not field_id.replace(".", "").replace("_", "").isalnum() or field_id[0].isdigit():
-            raise TemplateError(f"bad field id {field_id!r} (letters, digits, '_' and '.')")
+            raise TemplateError("bad field id {id!r} (letters, digits, '_' and '.')", id=field_id)
         if field_id in self.fields:
-            raise TemplateError(f"field id {field_id!r} is used twice")
+            raise TemplateError("field id {id!r} is used twice", id=field_id)
         kind = str(merged.get("type", "integer"))
         if kind not in FIELD_TYPES:
-            raise TemplateError(f"field {field_id}: type must be one of {', '.join(FIELD_TYPES)}")
+            raise TemplateError(
+                "field {id}: type must be one of {types}", id=field_id, types=", ".join(FIELD_TYPES)
+            )
         field = Field(
             id=field_id,
             label=str(merged.get("label") or field_id),
@@ -190,7 +203,7 @@ class _Builder:
     def table(self, spec: dict[str, Any], section_id: str) -> Table:
         table_id = str(spec.get("id") or "")
         if not table_id or table_id in self.tables:
-            raise TemplateError(f"section {section_id}: a table needs a unique 'id'")
+            raise TemplateError("section {id}: a table needs a unique 'id'", id=section_id)
         band_specs = spec.get("bands") or [spec]
         bands = [build_band(band_spec, table_id) for band_spec in band_specs]
         width = max(b.label_columns + (1 if b.unit_column else 0) + len(b.columns) for b in bands)
@@ -201,7 +214,9 @@ class _Builder:
             columns, rows = column_specs(band_spec), row_specs(band_spec)
             for row in band.rows:
                 if row.key in seen_rows:
-                    raise TemplateError(f"table {table_id}: row key {row.key!r} is used twice")
+                    raise TemplateError(
+                        "table {table}: row key {key!r} is used twice", table=table_id, key=row.key
+                    )
                 seen_rows.add(row.key)
                 for column in band.columns:
                     own = {k: v for k, v in columns[column.key].items() if k in FIELD_KEYS - {"id", "label"}}
@@ -252,7 +267,7 @@ class _Builder:
 
     def derive(self, field_id: str, expression: str, name: str, name_en: str) -> None:
         if field_id not in self.fields:
-            raise TemplateError(f"derived field {field_id!r} is not defined")
+            raise TemplateError("derived field {id!r} is not defined", id=field_id)
         field = self.fields[field_id]
         if field.derivation is None:  # a second, equivalent definition (a grand total) is redundant
             field.derivation = Derivation(
@@ -267,7 +282,7 @@ class _Builder:
             return [spec]
         table = self.tables.get(str(each.get("table")))
         if table is None:
-            raise TemplateError(f"for_each names unknown table {each.get('table')!r}")
+            raise TemplateError("for_each names unknown table {table!r}", table=each.get("table"))
         over = str(each.get("over", "columns"))
         only = set(each.get("only") or [])
         placeholder = "{col}" if over == "columns" else "{row}"
@@ -291,7 +306,7 @@ class _Builder:
     def rule(self, spec: dict[str, Any], index: int) -> None:
         severity = str(spec.get("severity", ERROR))
         if severity not in (ERROR, WARNING):
-            raise TemplateError(f"rule {spec.get('id', index)}: severity must be error or warning")
+            raise TemplateError("rule {id}: severity must be error or warning", id=spec.get("id", index))
         comparison = parse_comparison(str(spec["check"]))
         rule_id = str(spec.get("id", f"rule{index + 1}"))
         self.rules.append(
@@ -313,12 +328,14 @@ class _Builder:
         for rule in self.rules:
             for fid in rule.fields() + rule.comparison.left.fields(True) + rule.comparison.right.fields(True):
                 if fid not in known:
-                    raise TemplateError(f"rule {rule.id} reads unknown field {fid!r}")
+                    raise TemplateError("rule {rule} reads unknown field {id!r}", rule=rule.id, id=fid)
         for field in self.fields.values():
             if field.derivation:
                 for fid in field.derivation.expression.fields() + field.derivation.expression.fields(True):
                     if fid not in known:
-                        raise TemplateError(f"{field.id} is derived from unknown field {fid!r}")
+                        raise TemplateError(
+                            "{field} is derived from unknown field {id!r}", field=field.id, id=fid
+                        )
         self.check_cycles()
         printed = {fid for table in self.tables.values() for fid in table.field_ids()}
         for section in template.walk_sections():
@@ -328,7 +345,7 @@ class _Builder:
                 printed.update(n for n in placeholders.names(block.text) if n in known)
         unprinted = [fid for fid in self.fields if fid not in printed]
         if unprinted:
-            raise TemplateError(f"fields never printed in the document: {', '.join(unprinted)}")
+            raise TemplateError("fields never printed in the document: {ids}", ids=", ".join(unprinted))
 
     def check_cycles(self) -> None:
         state: dict[str, int] = {}
@@ -337,7 +354,9 @@ class _Builder:
             if state.get(fid) == 2:
                 return
             if state.get(fid) == 1:
-                raise TemplateError(f"derived values depend on each other: {' -> '.join((*trail, fid))}")
+                raise TemplateError(
+                    "derived values depend on each other: {trail}", trail=" -> ".join((*trail, fid))
+                )
             state[fid] = 1
             derivation = self.fields[fid].derivation
             for dep in derivation.expression.fields() if derivation else []:

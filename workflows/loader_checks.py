@@ -22,7 +22,7 @@ def plausibility(spec: dict[str, Any], fields: dict[str, Field]) -> Plausibility
     ceilings = {str(k): float(v) for k, v in (spec.get("ceilings") or {}).items()}
     for fid in ceilings:
         if fid not in fields:
-            raise TemplateError(f"plausibility.ceilings names unknown field {fid!r}")
+            raise TemplateError("plausibility.ceilings names unknown field {id!r}", id=fid)
     return Plausibility(float(spec.get("ratio", 5)), float(spec.get("min_previous", 10)), ceilings)
 
 
@@ -30,10 +30,10 @@ def content_rule(spec: dict[str, Any], template: Template, fields: dict[str, Fie
     """One auditor content rule of the template, checked against its sections and fields."""
     rule_id = str(spec.get("id") or "")
     if not rule_id or not spec.get("message"):
-        raise TemplateError(f"content rule {rule_id or '?'}: needs an id and a message")
+        raise TemplateError("content rule {rule}: needs an id and a message", rule=rule_id or "?")
     severity = str(spec.get("severity", WARNING))
     if severity not in (ERROR, WARNING):
-        raise TemplateError(f"content rule {rule_id}: severity must be error or warning")
+        raise TemplateError("content rule {rule}: severity must be error or warning", rule=rule_id)
     section = spec.get("section")
     if section is not None:
         try:
@@ -41,11 +41,13 @@ def content_rule(spec: dict[str, Any], template: Template, fields: dict[str, Fie
                 fid for fid in template.section(str(section)).field_ids() if fields[fid].type == NARRATIVE
             )
         except KeyError:
-            raise TemplateError(f"content rule {rule_id}: unknown section {section!r}") from None
+            raise TemplateError(
+                "content rule {rule}: unknown section {section!r}", rule=rule_id, section=section
+            ) from None
     else:
         narratives = (str(spec.get("field", "")),)
         if narratives[0] not in fields:
-            raise TemplateError(f"content rule {rule_id}: unknown field {narratives[0]!r}")
+            raise TemplateError("content rule {rule}: unknown field {id!r}", rule=rule_id, id=narratives[0])
     return ContentRule(
         id=rule_id,
         severity=severity,
@@ -71,7 +73,9 @@ def figure_rules(data: dict[str, Any], fields: dict[str, Field]) -> Any:
         for reading in (*concept.readings, *concept.inclusive):
             for fid in reading:
                 if fid not in fields:
-                    raise TemplateError(f"narrative figure {concept.name}: unknown field {fid!r}")
+                    raise TemplateError(
+                        "narrative figure {name}: unknown field {id!r}", name=concept.name, id=fid
+                    )
     topics = {str(k): str(v) for k, v in (data.get("narrative_topics") or {}).items()}
     ignore = tuple(str(p) for p in data.get("narrative_ignore") or ())
     return FigureRules(concepts, topics, ignore)

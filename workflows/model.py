@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from workflows.expressions import Comparison, Expression
+from workflows.problems import Problem
 
 INTEGER, DECIMAL, TEXT, NARRATIVE = "integer", "decimal", "text", "narrative"
 FIELD_TYPES = (INTEGER, DECIMAL, TEXT, NARRATIVE)
@@ -285,5 +286,5 @@ def section_path(section: Section) -> str:
     return "".join(reversed(parts)) or section.title
 
 
-class TemplateError(ValueError):
+class TemplateError(Problem):
     """A template that cannot be used, with where and why."""

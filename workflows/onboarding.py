@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from storage.contract import Store
 from storage.records import CONTACT, COORDINATOR, FROM_CONFIG, FROM_INVITE, HEAD, Contact, Invite
+from workflows.problems import Problem
 
 DEFAULT_TTL = timedelta(days=7)
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -29,8 +30,28 @@ _CODE_ROLES = {code: role for role, code in _ROLE_CODES.items()}
 DEPARTMENT_ROLES = (CONTACT, HEAD)  # roles that belong to one department
 
 
-class InviteError(ValueError):
-    """Why a code cannot be made or used."""
+# Why a code a person sent does not work, by the refusal's code (tests and callers match on the code).
+REFUSALS = {
+    "expired": "This invitation has expired. Please ask the coordinator for a new one.",
+    "used": "This invitation has already been used. Please ask the coordinator for a new one.",
+    "invalid": "This invitation code is not valid. Please ask the coordinator for a new link.",
+    "unknown_department": "This invitation is for a department the report no longer has. Please ask the "
+    "coordinator for a new link.",
+    "configured": "Your role is set in the bot's configuration and cannot be changed by an invitation.",
+}
+
+
+class InviteError(Problem):
+    """Why a code cannot be made or used; ``code`` names a refusal of a code a person sent."""
+
+    code = ""
+
+    @classmethod
+    def refused(cls, code: str) -> InviteError:
+        """The refusal ``code`` of REFUSALS, worded for the person who sent the invitation."""
+        error = cls(REFUSALS[code])
+        error.code = code
+        return error
 
 
 def _b36(number: int) -> str:
@@ -55,15 +76,15 @@ def signing_key(secret: str) -> bytes:
     return hashlib.sha256(b"reportbot-invite:" + secret.encode()).digest()
 
 
-def secret_problem(secret: str) -> str | None:
+def secret_problem(secret: str) -> Problem | None:
     """Why a given signing secret is too weak to guard coordinator invitations, or None if it is fine.
 
     Anyone holding one invitation code can test guesses offline at hundreds of thousands a second, so
     the secret must be long and random, not a word or a phrase."""
     if len(secret) < 32:
-        return f"it has {len(secret)} characters; at least 32 random ones are needed"
+        return Problem("it has {count} characters; at least 32 random ones are needed", count=len(secret))
     if len(set(secret)) < 12:
-        return "it repeats too few different characters to be random"
+        return Problem("it repeats too few different characters to be random")
     return None
 
 
@@ -86,12 +107,12 @@ def issue(
 ) -> Issued:
     """Make a code for a department contact or head (``department_id``), or a coordinator."""
     if role not in _ROLE_CODES:
-        raise InviteError(f"unknown role {role!r}")
+        raise InviteError("unknown role {role!r}", role=role)
     if role in DEPARTMENT_ROLES and not department_id:
-        raise InviteError(f"a {role} invitation needs a department")
+        raise InviteError("a {role} invitation needs a department", role=role)
     dept = department_id or ""
     if not re.fullmatch(r"[A-Za-z0-9]*", dept) or len(dept) > 24:
-        raise InviteError(f"department id {dept!r} must be letters and digits only, at most 24")
+        raise InviteError("department id {id!r} must be letters and digits only, at most 24", id=dept)
     expires = now + ttl
     minutes = int((expires - _EPOCH).total_seconds() // 60)
     body = f"{_ROLE_CODES[role]}{dept}-{_b36(minutes)}-{secrets.token_hex(4)}"
@@ -123,17 +144,17 @@ class Redemption:
 
 
 def verify(key: bytes, code: str, now: datetime) -> Grant:
-    """Check a code's signature and expiry; raises InviteError("invalid"|"expired")."""
+    """Check a code's signature and expiry; raises InviteError.refused("invalid"|"expired")."""
     code = code.strip()
     match = _CODE.match(code)
     if not match:
-        raise InviteError("invalid")
+        raise InviteError.refused("invalid")
     body = code[: match.start("sig") - 1]  # the signature itself may contain "-"
     if not hmac.compare_digest(_signature(key, body), match.group("sig")):
-        raise InviteError("invalid")
+        raise InviteError.refused("invalid")
     expires = _EPOCH + timedelta(minutes=int(match.group("exp"), 36))
     if now >= expires:
-        raise InviteError("expired")
+        raise InviteError.refused("expired")
     role = _CODE_ROLES[match.group("role")]
     return Grant(code, role, match.group("dept") or None, expires)
 
@@ -158,10 +179,10 @@ def redeem(
     in_department = grant.role in DEPARTMENT_ROLES
     department = store.get_department(grant.department_id) if in_department else None
     if in_department and (department is None or not department.active):
-        raise InviteError("unknown_department")
+        raise InviteError.refused("unknown_department")
     used = store.get_invite(grant.code)
     if used is not None and used.used_by != user_id:
-        raise InviteError("used")
+        raise InviteError.refused("used")
     existing = store.get_contact(user_id)
     wanted = grant.department_id if in_department else None
     same = (
@@ -174,7 +195,7 @@ def redeem(
     configured_head = existing is not None and existing.role == HEAD and existing.granted_by == FROM_CONFIG
     if existing is not None and existing.active and not same and not configured_head:
         if existing.granted_by == FROM_CONFIG:
-            raise InviteError("configured")
+            raise InviteError.refused("configured")
         if not confirmed:
             return Redemption(None, grant, existing)
     contact = Contact(

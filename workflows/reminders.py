@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from storage.records import Cycle
+from workflows.problems import Problem
 from workflows.workdays import WorkCalendar
 
 OPEN, COUNTDOWN, OVERDUE, DIGEST, HEAD = "open", "countdown", "overdue", "digest", "head"
@@ -23,7 +24,7 @@ COORDINATORS = "_coordinators"  # the reminder log's department id for the coord
 HORIZON = timedelta(days=60)
 
 
-class PlanError(ValueError):
+class PlanError(Problem):
     """A reminder plan entry that is not understood."""
 
 
@@ -54,7 +55,7 @@ def parse_plan(entries: tuple[str, ...] | list[str]) -> list[tuple[str, int]]:
         elif entry in ("deadline", "overdue"):
             plan.append((entry, 0))
         else:
-            raise PlanError(f"reminder plan entry {entry!r}: use before:N, deadline or overdue")
+            raise PlanError("reminder plan entry {entry!r}: use before:N, deadline or overdue", entry=entry)
     return plan
 
 

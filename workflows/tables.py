@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from workflows.model import Band, Column, HeaderCell, Row
+from workflows.problems import Problem
 
 
-class TableSpecError(ValueError):
+class TableSpecError(Problem):
     """A table description that cannot be laid out."""
 
 
@@ -22,7 +23,9 @@ def _leaves(nodes: list[dict[str, Any]], child_key: str, path: tuple[str, ...] =
             yield from _leaves(node[child_key], child_key, (*path, label))
         else:
             if "key" not in node:
-                raise TableSpecError(f"{label or node!r} needs a 'key' (or '{child_key}' beneath it)")
+                raise TableSpecError(
+                    "{label!r} needs a 'key' (or '{child}' beneath it)", label=label or node, child=child_key
+                )
             yield node, (*path, label)
 
 
@@ -86,7 +89,7 @@ def build_band(spec: dict[str, Any], table_id: str) -> Band:
     column_nodes = spec.get("columns") or []
     row_nodes = spec.get("rows") or []
     if not column_nodes or not row_nodes:
-        raise TableSpecError(f"table {table_id}: a band needs 'columns' and 'rows'")
+        raise TableSpecError("table {table}: a band needs 'columns' and 'rows'", table=table_id)
     column_leaves = list(_leaves(column_nodes, "columns"))
     row_leaves = list(_leaves(row_nodes, "rows"))
     labelled = any(path[-1] for _, path in row_leaves) or len(row_leaves) > 1

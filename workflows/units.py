@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from storage.records import Department
 from workflows.model import NARRATIVE, Band, Field, Section, Template, section_path
+from workflows.problems import Problem
 
 SINGLE, ROW, TEXT_STEP = "single", "row", "narrative"
 
@@ -34,7 +35,7 @@ class Step:
     table_id: str | None = None
 
 
-class OwnershipError(ValueError):
+class OwnershipError(Problem):
     """Departments and template sections that do not fit together."""
 
 
@@ -47,11 +48,17 @@ def units_for(template: Template, departments: Iterable[Department]) -> list[Uni
                 template.section(section_id)
             except KeyError:
                 raise OwnershipError(
-                    f"department {department.id}: template {template.id} has no section {section_id!r}"
+                    "department {department}: template {template} has no section {section!r}",
+                    department=department.id,
+                    template=template.id,
+                    section=section_id,
                 ) from None
             if section_id in owner:
                 raise OwnershipError(
-                    f"section {section_id!r} is assigned to both {owner[section_id]} and {department.id}"
+                    "section {section!r} is assigned to both {first} and {second}",
+                    section=section_id,
+                    first=owner[section_id],
+                    second=department.id,
                 )
             owner[section_id] = department.id
     units = []

@@ -17,12 +17,14 @@ from pathlib import Path
 import chinese_calendar
 import yaml
 
+from workflows.problems import Problem
+
 log = logging.getLogger(__name__)
 BUNDLED = Path(str(importlib.resources.files("templates") / "calendar" / "cn.yaml"))
 MORNING = time(9, 0)
 
 
-class CalendarError(ValueError):
+class CalendarError(Problem):
     """A calendar data file that cannot be read."""
 
 
@@ -35,7 +37,9 @@ def _dates(values: Iterable, source: Path, key: str) -> set[date]:
             try:
                 out.add(date.fromisoformat(str(value)))
             except ValueError:
-                raise CalendarError(f"{source}: {key}: {value!r} is not a date like 2027-01-01") from None
+                raise CalendarError("{value!r} is not a date like 2027-01-01", value=value).at(
+                    str(source), key
+                ) from None
     return out
 
 
@@ -62,9 +66,9 @@ class WorkCalendar:
             try:
                 data = yaml.safe_load(Path(file).read_text(encoding="utf-8")) or {}
             except FileNotFoundError:
-                raise CalendarError(f"{file}: no such calendar file") from None
+                raise CalendarError("no such calendar file").at(str(file)) from None
             except yaml.YAMLError:
-                raise CalendarError(f"{file}: not valid YAML") from None
+                raise CalendarError("not valid YAML").at(str(file)) from None
             new_holidays = _dates(data.get("holidays"), Path(file), "holidays")
             new_workdays = _dates(data.get("workdays"), Path(file), "workdays")
             holidays = (holidays - new_workdays) | new_holidays

@@ -157,16 +157,36 @@ def test_errors_are_one_line_without_traceback(args, message):
     assert "Traceback" not in result.stderr
 
 
+def test_errors_from_lower_layers_speak_the_users_language(tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: x\nname: x\nsections:\n  - heading: 一、\n", encoding="utf-8")
+    cases = [
+        (("fields", "--template", "nope"), "没有模板 'nope'（内置模板：", "no template 'nope' (bundled: "),
+        (
+            ("fields", "--template", broken),
+            "broken.yaml: 缺少最外层的键 'title'",
+            "broken.yaml: missing top-level key 'title'",
+        ),
+    ]
+    for args, chinese, english_text in cases:
+        assert chinese in run(*args).output
+        assert english_text in english(*args).output
+        assert english_text in run("--lang", "en", *args).output
+
+
 def test_broken_answer_files_are_explained(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("t3: [unclosed\n", encoding="utf-8")
     result = run("check", "--template", "gov-disclosure-2021", "--answers", bad)
     assert result.exit_code == 2
-    assert "not valid YAML or JSON at line" in result.output
+    assert "bad.yaml: 第 2 行起不是有效的 YAML 或 JSON" in result.output  # the office's language, throughout
+    english_result = english("check", "--template", "gov-disclosure-2021", "--answers", bad)
+    assert english_result.output.endswith("bad.yaml: not valid YAML or JSON at line 2\n")
     listed = tmp_path / "list.json"
     listed.write_text("[1, 2]", encoding="utf-8")
     assert (
-        "expected a mapping" in run("check", "--template", "gov-disclosure-2021", "--answers", listed).output
+        "应为“字段编号: 数值”的映射"
+        in run("check", "--template", "gov-disclosure-2021", "--answers", listed).output
     )
 
 
@@ -237,7 +257,7 @@ def test_hostile_answer_files_get_one_line_naming_the_field(tmp_path):
     cases = {
         "alias.yaml": (
             "a: &x 1\nt3:\n  new:\n    natural: *x\n",
-            "t3.new.natural: YAML aliases (*x) are not allowed",
+            "t3.new.natural: 此处不允许使用 YAML 别名（*x）（第 4 行）",
         ),
         "deep.yaml": ("t3:\n  new:\n    natural: " + "[" * 40 + "]" * 40 + "\n", "t3.new.natural.0"),
     }

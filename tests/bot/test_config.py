@@ -50,6 +50,27 @@ def test_bad_configurations_are_one_clear_line(tmp_path, text, message):
         load_settings(write(tmp_path, text), env={}, lang="en")
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[bot\n", "TOML 格式有误（第 1 行第 5 列）"),
+        ("[report]\ntemplate = 'nope'\n", "没有模板 'nope'"),
+        (
+            "[[departments]]\nid = 'a'\nname = 'x'\nsections = ['nowhere']\n",
+            "模板 gov-disclosure-2021 中没有章节 'nowhere'",
+        ),
+        (
+            "[[departments]]\nid='a'\nname='x'\nsections=['requests']\n[[departments]]\nid='b'\nname='y'\n"
+            "sections=['requests']\n",
+            "章节 'requests' 同时分配给了 a 和 b",
+        ),
+    ],
+)
+def test_configuration_problems_from_lower_layers_are_in_chinese_too(tmp_path, text, message):
+    with pytest.raises(ConfigError, match=message):
+        load_settings(write(tmp_path, text), env={}, lang="zh")
+
+
 def test_a_missing_file_is_named(tmp_path):
     with pytest.raises(ConfigError, match="no such configuration file"):
         load_settings(tmp_path / "none.toml", env={}, lang="en")

@@ -1,3 +1,4 @@
+import contextlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,6 +9,14 @@ from workflows.onboarding import InviteError, issue, redeem, secret_problem, sig
 
 KEY = signing_key("123:token")
 NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+
+
+@contextlib.contextmanager
+def refused(code: str):
+    """The block raises the invitation refusal ``code``."""
+    with pytest.raises(InviteError) as caught:
+        yield
+    assert caught.value.code == code
 
 
 @pytest.fixture
@@ -24,13 +33,13 @@ def test_codes_are_single_use(store):
     assert (contact.role, contact.department_id) == (CONTACT, "policy")
     again = redeem(store, KEY, issued.code, 7, "钱", "zh", NOW)  # the same person pressing the link twice
     assert again.contact.department_id == "policy" and again.contact.bound_at == NOW
-    with pytest.raises(InviteError, match="used"):
+    with refused("used"):
         redeem(store, KEY, issued.code, 8, "孙", "zh", NOW)
 
 
 def test_codes_expire(store):
     issued = issue(KEY, CONTACT, "policy", NOW, timedelta(hours=1))
-    with pytest.raises(InviteError, match="expired"):
+    with refused("expired"):
         redeem(store, KEY, issued.code, 7, "钱", "zh", NOW + timedelta(hours=2))
 
 
@@ -40,9 +49,9 @@ def test_codes_are_random_and_signed(store):
     for code in list(codes)[:50]:  # every signature, "-" and "_" included, verifies
         assert redeem(store, KEY, code, 1, "王", "zh", NOW).contact.role == COORDINATOR
     forged = issue(signing_key("other"), CONTACT, "policy", NOW).code
-    with pytest.raises(InviteError, match="invalid"):
+    with refused("invalid"):
         redeem(store, KEY, forged, 9, "x", "zh", NOW)
-    with pytest.raises(InviteError, match="invalid"):
+    with refused("invalid"):
         redeem(store, KEY, "hello", 9, "x", "zh", NOW)
 
 
@@ -56,7 +65,7 @@ def test_old_and_future_dates_work():
 def test_contact_invitations_need_a_real_department(store):
     with pytest.raises(InviteError):
         issue(KEY, CONTACT, None, NOW)
-    with pytest.raises(InviteError, match="unknown_department"):
+    with refused("unknown_department"):
         redeem(store, KEY, issue(KEY, CONTACT, "nowhere", NOW).code, 7, "钱", "zh", NOW)
 
 
@@ -73,7 +82,7 @@ def test_a_second_invitation_asks_before_changing_a_role(store):
     assert moved.contact.department_id == "office" and store.get_invite(moving).used_by == 7
     demoting = issue(KEY, CONTACT, "policy", NOW).code
     store.put_contact(Contact(9, COORDINATOR, "王", granted_by=FROM_CONFIG))
-    with pytest.raises(InviteError, match="configured"):  # the configuration would give the role back
+    with refused("configured"):  # the configuration would give the role back
         redeem(store, KEY, demoting, 9, "王", "zh", NOW, confirmed=True)
 
 
@@ -98,6 +107,6 @@ def test_a_redemption_is_one_step(store):
 
 
 def test_weak_secrets_are_named():
-    assert secret_problem("hunter2") == "it has 7 characters; at least 32 random ones are needed"
-    assert secret_problem("a" * 40) == "it repeats too few different characters to be random"
+    assert str(secret_problem("hunter2")) == "it has 7 characters; at least 32 random ones are needed"
+    assert str(secret_problem("a" * 40)) == "it repeats too few different characters to be random"
     assert secret_problem("Zq8-x_3LkP0aVw9NcR2tYbH7mJ5eUdF4gS6") is None
