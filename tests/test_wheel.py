@@ -52,5 +52,5 @@ def test_an_installed_wheel_runs_the_demo_and_init(tmp_path):
     )
     assert init.returncode == 0, init.stderr
     assert (elsewhere / "office.toml").read_text(encoding="utf-8") == (
-        ROOT / "reportbot.example.toml"
+        ROOT / "examples" / "reportbot.example.toml"
     ).read_text(encoding="utf-8")

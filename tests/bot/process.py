@@ -31,7 +31,7 @@ def wait_for(condition, timeout: float = 20.0) -> bool:
 def write_config(folder: Path, now: datetime | None = None) -> Path:
     """The example configuration with its database in ``folder`` and a cycle open now."""
     now = now or datetime.now(UTC)
-    text = (ROOT / "reportbot.example.toml").read_text(encoding="utf-8")
+    text = (ROOT / "examples" / "reportbot.example.toml").read_text(encoding="utf-8")
     text = text.replace('database = "reportbot-data"', f'database = "{folder / "db"}"')
     opens = (now - timedelta(days=1)).astimezone().strftime("%Y-%m-%dT%H:%M:%S%z")
     deadline = (now + timedelta(days=30)).strftime("%Y-%m-%d")

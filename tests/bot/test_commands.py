@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def config(tmp_path):
     text = (
-        (ROOT / "reportbot.example.toml")
+        (ROOT / "examples" / "reportbot.example.toml")
         .read_text(encoding="utf-8")
         .replace('database = "reportbot-data"', f'database = "{tmp_path / "db"}"')
     )

@@ -8,18 +8,18 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_annotated_example_loads():
-    settings = load_settings(ROOT / "reportbot.example.toml", env={"REPORTBOT_TOKEN": "1:abc"})
+    settings = load_settings(ROOT / "examples" / "reportbot.example.toml", env={"REPORTBOT_TOKEN": "1:abc"})
     assert settings.template.id == "gov-disclosure-2021"
     assert [d.id for d in settings.departments] == ["office", "policy", "approval", "it", "hr"]
     assert settings.cycle.year == 2026 and settings.cycle.deadline.hour == 18
     assert str(settings.cycle.deadline.tzinfo) == "Asia/Shanghai"
     assert settings.token == "1:abc" and settings.api_url == "https://api.telegram.org/bot"
-    assert settings.database == ROOT / "reportbot-data"
+    assert settings.database == ROOT / "examples" / "reportbot-data"
 
 
 def test_environment_overrides_the_api_url():
     env = {"REPORTBOT_API_URL": "http://127.0.0.1:8081/bot"}
-    assert load_settings(ROOT / "reportbot.example.toml", env=env).api_url == "http://127.0.0.1:8081/bot"
+    assert load_settings(ROOT / "examples" / "reportbot.example.toml", env=env).api_url == "http://127.0.0.1:8081/bot"
 
 
 def write(tmp_path, text):
@@ -77,7 +77,7 @@ def test_a_missing_file_is_named(tmp_path):
 
 
 def example_with(tmp_path, *replacements):
-    text = (ROOT / "reportbot.example.toml").read_text(encoding="utf-8")
+    text = (ROOT / "examples" / "reportbot.example.toml").read_text(encoding="utf-8")
     for old, new in replacements:
         assert old in text, old
         text = text.replace(old, new, 1)

@@ -25,7 +25,7 @@ def cli(args, lang_env=None, **kwargs):
 
 
 def office_config(tmp_path):
-    text = (ROOT / "reportbot.example.toml").read_text(encoding="utf-8")
+    text = (ROOT / "examples" / "reportbot.example.toml").read_text(encoding="utf-8")
     path = tmp_path / "reportbot.toml"
     path.write_text(text.replace('database = "reportbot-data"', f'database = "{tmp_path / "db"}"'), "utf-8")
     return path
@@ -58,8 +58,8 @@ def cases(tmp_path):
         "run": (
             ["run", "--config", missing],
             f"reportbot: {missing}: no such configuration file (`reportbot init` writes one; see "
-            "reportbot.example.toml)",
-            f"reportbot: {missing}：配置文件不存在（`reportbot init` 可生成一个；参见 reportbot.example.toml）",
+            "examples/reportbot.example.toml)",
+            f"reportbot: {missing}：配置文件不存在（`reportbot init` 可生成一个；参见 examples/reportbot.example.toml）",
         ),
         "invite": (
             ["invite", "--config", config],

@@ -39,7 +39,7 @@ def test_run_serves_a_real_conversation_and_keeps_the_token_out_of_the_log(tmp_p
     api = LocalBotApi()
     api.start()
     config = tmp_path / "reportbot.toml"
-    text = (ROOT / "reportbot.example.toml").read_text(encoding="utf-8")
+    text = (ROOT / "examples" / "reportbot.example.toml").read_text(encoding="utf-8")
     config.write_text(text.replace('database = "reportbot-data"', f'database = "{tmp_path / "db"}"'), "utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("REPORTBOT_")}
     env.update(REPORTBOT_TOKEN=api.token, REPORTBOT_API_URL=api.base_url, REPORTBOT_FILE_URL=api.file_url)
@@ -81,7 +81,7 @@ def test_run_serves_a_real_conversation_and_keeps_the_token_out_of_the_log(tmp_p
 def run_once(tmp_path, env_changes, *args):
     """`reportbot run` that is expected to stop at start-up: its exit code and everything it printed."""
     config = tmp_path / "reportbot.toml"
-    text = (ROOT / "reportbot.example.toml").read_text(encoding="utf-8")
+    text = (ROOT / "examples" / "reportbot.example.toml").read_text(encoding="utf-8")
     config.write_text(text.replace('database = "reportbot-data"', f'database = "{tmp_path / "db"}"'), "utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("REPORTBOT_")}
     env.update(env_changes)
