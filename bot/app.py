@@ -178,6 +178,7 @@ def register(application: Application) -> None:
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, handlers.help_command)
     )
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, handlers.edited))
     application.add_error_handler(on_error)
 
 

@@ -191,7 +191,8 @@ def load_settings(
                 str(source),
                 t(
                     lang,
-                    "no such configuration file (`reportbot init` writes one; see examples/reportbot.example.toml)",
+                    "no such configuration file (`reportbot init` writes one; see "
+                    "examples/reportbot.example.toml)",
                 ),
             )
         ) from None

@@ -11,8 +11,9 @@ from bot.callbacks import decode
 from bot.guard import MSG_PRIVATE_ONLY, Request, answer_button, bound, refuse, services_of
 from bot.messages import COMMANDS
 from bot.runtime import Unit, current_unit
-from storage.records import COORDINATOR, HEAD, NOTICE, Contact
+from storage.records import CONTACT, COORDINATOR, HEAD, NOTICE, Contact
 from workflows.conversation import EXPIRED, Conversation
+from workflows.edits import apply_edit
 from workflows.i18n import normalise_lang, t
 from workflows.notices import welcome_contact
 from workflows.onboarding import InviteError, redeem
@@ -234,7 +235,22 @@ async def text(request: Request) -> None:
 @bound("contact", needs_cycle=True)
 async def answer(request: Request) -> None:
     """A contact's message: the answer to the prompt they were shown."""
-    request.send(conversation(request).text(request.update.effective_message.text or ""))
+    message = request.update.effective_message
+    request.send(conversation(request).text(message.text or "", message.message_id))
+
+
+@bound()
+async def edited(request: Request) -> None:
+    """An edited message: a contact's corrected answer (others' edits change nothing)."""
+    if request.contact.role == CONTACT:
+        await edited_answer(request.update, request.context)
+
+
+@bound("contact", needs_cycle=True)
+async def edited_answer(request: Request) -> None:
+    """A contact edited a message: it replaces the answer it gave, or they are told why not."""
+    message = request.update.effective_message
+    request.send(apply_edit(conversation(request), message.message_id, message.text or ""))
 
 
 CONTACT_ACTIONS = {

@@ -27,7 +27,7 @@ from workflows.i18n import normalise_lang, t
 from workflows.replies import Outcome
 
 log = logging.getLogger(__name__)
-ALLOWED_UPDATES = ["message", "callback_query"]
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 HANDLING_LIMIT = 60.0  # seconds one update may take before it is treated as failed
 
 

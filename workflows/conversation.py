@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage.records import APPROVED, IN_PROGRESS, RETURNED, SUBMITTED, Contact
-from workflows import submission
+from workflows import drafts, submission
 from workflows.answer_texts import (
     clash,
     parse_answer,
@@ -28,10 +28,9 @@ from workflows.prompts import derived_note, prompt
 from workflows.replies import Action, Button, Outcome, stamp
 from workflows.session import ReportSession
 from workflows.units import ROW, TEXT_STEP, Step, Unit
-from workflows.validation import clean_text, to_stored
+from workflows.validation import to_stored
 from workflows.wording import excerpt, state_name
 
-MAX_NARRATIVE = 20000
 EXPIRED = "This button has expired."
 
 
@@ -48,14 +47,16 @@ class Conversation:
         self.position = Position.load(self.store.get_conversation(session.cycle_id, contact.user_id))
 
     # Position -----------------------------------------------------------------------------------------
-    def _save_position(self) -> None:
+    def save_position(self) -> None:
+        """Keep this person's position (the caller's unit of work commits it)."""
         self.store.set_conversation(self.session.cycle_id, self.contact.user_id, self.position.dump())
 
-    def _unit(self, section_id: str | None) -> Unit | None:
+    def unit_of(self, section_id: str | None) -> Unit | None:
+        """One of this person's sections, by id (None if it is not theirs)."""
         return next((u for u in self.units if u.section_id == section_id), None)
 
     def _current(self) -> tuple[Unit | None, Step | None, int | None]:
-        unit = self._unit(self.position.unit)
+        unit = self.unit_of(self.position.unit)
         if unit is None or not self.position.fields:
             return unit, None, None
         steps = self.session.steps(unit)
@@ -70,7 +71,7 @@ class Conversation:
     def _ask(self, outcome: Outcome, unit: Unit, number: int, ack: str = "", mode: str = "answer") -> Outcome:
         step = self.session.steps(unit)[number]
         seq = self.position.ask(step.field_ids, self.session.versions(step.field_ids), mode)
-        self._save_position()
+        self.save_position()
         reply = self._prompt(unit, number, step, seq)
         outcome.say(f"{ack}\n\n{reply.text}" if ack else reply.text, *reply.buttons)
         return outcome
@@ -91,7 +92,7 @@ class Conversation:
             number = self.session.first_open_step(unit, after)
         if number is None:
             self.position.leave()
-            self._save_position()
+            self.save_position()
             return self.summary(unit.section_id, note=ack or None)
         return self._ask(Outcome(), unit, number, ack)
 
@@ -135,18 +136,18 @@ class Conversation:
 
     def open(self, section_id: str) -> Outcome:
         """Open one of the department's sections at its first unanswered step (or its summary)."""
-        unit = self._unit(section_id)
+        unit = self.unit_of(section_id)
         if unit is None:
             return Outcome().say(t(self.lang, submission.NOT_YOURS))
         self.position.unit = section_id
         if self.session.state(unit).state == APPROVED:
             self.position.leave()
-            self._save_position()
+            self.save_position()
             return self.summary(section_id, note=t(self.lang, submission.APPROVED_NOTE))
         return self._next(unit, -1)
 
-    def text(self, text: str) -> Outcome:
-        """A message from the contact: the answer to the prompt they were shown."""
+    def text(self, text: str, message_id: int | None = None) -> Outcome:
+        """A message from the contact: the answer to the prompt they were shown (remembered for edits)."""
         unit, step, number = self._current()
         if unit is None:
             return Outcome().say(t(self.lang, "Send /fill to start filling in your sections."))
@@ -160,9 +161,26 @@ class Conversation:
                 )
                 return self.summary(unit.section_id, note=note)
             return self._next(unit, -1)
+        parts = len(self.position.drafts.get(step.field_ids[0], ()))
         if step.kind == TEXT_STEP:
-            return self._narrative_part(step, text)
-        return self._figures(unit, step, number, text)
+            outcome = self._narrative_part(step, text)
+        else:
+            outcome = self._figures(unit, step, number, text)
+        if message_id is not None and self.position.conflict is None:
+            self.remember(message_id, unit, step, parts)
+        return outcome
+
+    def remember(self, message_id: int, unit: Unit, step: Step, parts_before: int = 0) -> None:
+        """Note that ``message_id`` answered ``step``, as its fields are now, so an edit can replace it."""
+        more = {}
+        if step.kind == TEXT_STEP:  # a narrative's part, while it is a draft
+            parts = len(self.position.drafts.get(step.field_ids[0], ()))
+            if parts == parts_before:
+                return  # the part was refused
+            more["part"] = parts - 1
+        versions = self.session.refreshed().versions(step.field_ids)
+        self.position.remember(message_id, unit.section_id, step.field_ids, versions, **more)
+        self.save_position()
 
     def all_zero(self, seq: str) -> Outcome:
         """「本行全部为 0」 on the row prompt ``seq``: zeros for exactly that row, if it is still asked."""
@@ -224,7 +242,7 @@ class Conversation:
 
     def edit_menu(self, section_id: str) -> Outcome:
         """修改: list the steps of a section so one can be answered again."""
-        unit = self._unit(section_id)
+        unit = self.unit_of(section_id)
         if unit is None:
             return Outcome().say(t(self.lang, submission.NOT_YOURS))
         if self.session.state(unit).state == APPROVED:
@@ -244,7 +262,7 @@ class Conversation:
 
     def edit(self, section_id: str, number: str, step_stamp: str) -> Outcome:
         """Ask one step again, whatever its current answer."""
-        unit = self._unit(section_id)
+        unit = self.unit_of(section_id)
         if unit is None:
             return Outcome().say(t(self.lang, submission.NOT_YOURS))
         steps = self.session.steps(unit)
@@ -283,7 +301,7 @@ class Conversation:
             list(step.field_ids), {k: to_stored(v) for k, v in values.items()}, raw, now
         )
         self.position.seq += 1
-        self._save_position()
+        self.save_position()
         zone = self.session.cycle.deadline.tzinfo
         return clash(
             step,
@@ -296,7 +314,7 @@ class Conversation:
         )
 
     def _saved_ack(self, unit: Unit, step: Step, number: int, values: dict, raw: dict) -> Outcome:
-        note = self._store(unit, values, raw)
+        note = self.save_values(unit, values, raw)
         ack = saved_text(step, values, self.session.template.fields, self.lang)
         self.session = self.session.refreshed()
         after = -1 if self.position.mode == EDIT else number
@@ -310,7 +328,7 @@ class Conversation:
 
     def confirm_warnings(self, section_id: str, number: str, warnings_seen: str) -> Outcome:
         """数字无误 / 内容无误: the warnings a saved answer raised are right as they are."""
-        unit = self._unit(section_id)
+        unit = self.unit_of(section_id)
         steps = self.session.steps(unit) if unit else []
         index = int(number) if number.isdigit() else -1
         if not 0 <= index < len(steps):
@@ -322,7 +340,8 @@ class Conversation:
             self.store.confirm_finding(self.session.cycle_id, finding.key(), self._by(), self.now)
         return Outcome().say(t(self.lang, "Confirmed: it will not be asked again unless it changes."))
 
-    def _store(self, unit: Unit, values: dict, raw: dict) -> str:
+    def save_values(self, unit: Unit, values: dict, raw: dict) -> str:
+        """Store answers of ``unit`` as this person's, with history; returns a note if it was submitted."""
         was = self.session.state(unit).state
         self.store.save_answers(
             self.session.cycle_id, {k: to_stored(v) for k, v in values.items()}, self._by(), self.now, raw
@@ -345,34 +364,9 @@ class Conversation:
         self.position.draft_base.pop(fid, None)
 
     def _narrative_part(self, step: Step, text: str) -> Outcome:
-        cleaned = clean_text(text)
-        if not cleaned:
-            return Outcome().say(t(self.lang, "That message had no text. Send the text, then /done."))
-        fid = step.field_ids[0]
-        draft = [*self.position.drafts.get(fid, []), cleaned]
-        total = sum(len(part) for part in draft)
-        if total > MAX_NARRATIVE:
-            return Outcome().say(
-                t(
-                    self.lang,
-                    "Too long: at most {max} characters in one answer. This part was "
-                    "not added; send /done to save what you have.",
-                    max=MAX_NARRATIVE,
-                )
-            )
-        if fid not in self.position.drafts:
-            self.position.draft_base[fid] = self.position.seen.get(fid, 0)
-        self.position.drafts[fid] = draft
-        self._save_position()
-        return Outcome().say(
-            t(
-                self.lang,
-                "Received part {n} ({count} characters so far). Send more, or /done when finished.",
-                n=len(draft),
-                count=total,
-            ),
-            (Button(t(self.lang, "Done"), Action.of("done", self.position.seq)),),
-        )
+        outcome = drafts.add_part(self.position, step.field_ids[0], text, self.lang)
+        self.save_position()
+        return outcome
 
     # Summary and submission ---------------------------------------------------------------------------
     def summary(self, section_id: str, note: str | None = None) -> Outcome:
@@ -381,7 +375,7 @@ class Conversation:
 
     def current_section(self) -> str | None:
         """The section this person has open, if any."""
-        return self.position.unit if self._unit(self.position.unit) else None
+        return self.position.unit if self.unit_of(self.position.unit) else None
 
     def submit(self, section_id: str, content: str | None = None, confirmed: bool = False) -> Outcome:
         """/submit or 提交: block on gaps and broken identities, confirm warnings, then submit.
@@ -389,11 +383,11 @@ class Conversation:
         ``content`` is the fingerprint of what the pressed button's summary showed: a section changed
         since then is shown again instead of being submitted unseen."""
         session = self.session.refreshed()
-        unit = self._unit(section_id)
+        unit = self.unit_of(section_id)
         if unit is not None and content is not None and session.content_stamp(unit) != content:
             return Outcome().say(t(self.lang, EXPIRED)).extend(self.summary(section_id))
         outcome = submission.submit(session, self.contact, self.units, section_id, self.now, confirmed)
         if unit is not None and session.refreshed().state(unit).state == SUBMITTED:
             self.position.leave()
-            self._save_position()
+            self.save_position()
         return outcome

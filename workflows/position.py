@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 ANSWER, EDIT = "answer", "edit"
+MAX_REMEMBERED = 60  # answered messages kept for edits: a section's worth, and a little more
 
 
 @dataclass
@@ -36,6 +37,10 @@ class Position:
     drafts: dict[str, list[str]] = field(default_factory=dict)  # narrative parts received, per field
     draft_base: dict[str, int] = field(default_factory=dict)  # each draft's field version when it began
     conflict: Conflict | None = None
+    # The messages that answered a prompt, newest last: message id -> the section, the step's fields, their
+    # versions after the answer and (for a narrative) which part of the draft it was. An edited message
+    # is applied where it was an answer, and only if nobody changed those fields since.
+    answered: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, data: dict[str, Any]) -> Position:
@@ -50,6 +55,7 @@ class Position:
             drafts={k: list(v) for k, v in (data.get("drafts") or {}).items()},
             draft_base=dict(data.get("draft_base") or {}),
             conflict=Conflict(**conflict) if conflict else None,
+            answered=dict(data.get("answered") or {}),
         )
 
     def dump(self) -> dict[str, Any]:
@@ -67,3 +73,18 @@ class Position:
         """No prompt is open (a summary or a menu is shown instead)."""
         self.fields, self.seen, self.mode, self.conflict = None, {}, ANSWER, None
         self.seq += 1
+
+    def remember(
+        self,
+        message_id: int,
+        section: str,
+        fields: tuple[str, ...] | list[str],
+        versions: dict[str, int],
+        **more,
+    ) -> None:
+        """Note that ``message_id`` answered ``fields`` of ``section``; the oldest notes make way."""
+        key = str(message_id)
+        self.answered.pop(key, None)
+        self.answered[key] = {"section": section, "fields": list(fields), "versions": dict(versions), **more}
+        while len(self.answered) > MAX_REMEMBERED:
+            del self.answered[next(iter(self.answered))]

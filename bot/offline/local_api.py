@@ -51,6 +51,7 @@ class LocalBotApi(BotApiMethods):
             tuple[int, int], Sent
         ] = {}  # (chat, message id): in private chats ids count per chat
         self.user_messages: set[tuple[int, int]] = set()
+        self.typed: dict[int, dict[str, Any]] = {}  # each chat's newest message from a person
         self.files: dict[str, tuple[str, bytes]] = {}
         self.commands: dict[str, list[dict[str, str]]] = {}
         self.blocked: set[int] = set()
@@ -157,7 +158,21 @@ class LocalBotApi(BotApiMethods):
         if text.startswith("/"):
             length = len(text.split()[0])
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        self.typed[chat_id] = message
         return self._push({"message": message})
+
+    def edit_text(self, user_id: int, text: str, message_id: int | None = None) -> int:
+        """The person edits a message they sent (default: their newest) to read ``text``."""
+        original = self.typed[user_id]
+        if message_id is not None and message_id != original["message_id"]:
+            original = {**original, "message_id": message_id}
+        edited = {**original, "text": text, "edit_date": int(time.time())}
+        edited.pop("entities", None)
+        return self._push({"edited_message": edited})
+
+    def last_typed(self, chat_id: int) -> int:
+        """The message id of what the person last typed in ``chat_id``."""
+        return self.typed[chat_id]["message_id"]
 
     def press(self, user_id: int, label: str, message: Sent | None = None) -> int:
         """The person presses the button labelled ``label`` on ``message`` (default: the last with it)."""

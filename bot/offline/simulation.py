@@ -43,6 +43,13 @@ class Simulation:
         before = len(self.api.messages_to(chat))
         return await self._wait(self.api.send_text(user_id, text, group), chat, before, timeout)
 
+    async def edit(
+        self, user_id: int, text: str, message_id: int | None = None, timeout: float = 15
+    ) -> list[Sent]:
+        """The person edits a message they sent (default: their newest); returns what the bot sent back."""
+        before = len(self.api.messages_to(user_id))
+        return await self._wait(self.api.edit_text(user_id, text, message_id), user_id, before, timeout)
+
     async def press(
         self, user_id: int, label: str, message: Sent | None = None, timeout: float = 15
     ) -> list[Sent]:

@@ -1,0 +1,70 @@
+"""A narrative written in parts: each message adds a part to the person's draft until /done saves it."""
+
+from __future__ import annotations
+
+from workflows.i18n import t
+from workflows.position import Position
+from workflows.replies import Action, Button, Outcome
+from workflows.validation import clean_text
+
+MAX_NARRATIVE = 20000
+
+
+def _too_long(lang: str) -> Outcome:
+    return Outcome().say(
+        t(
+            lang,
+            "Too long: at most {max} characters in one answer. This part was "
+            "not added; send /done to save what you have.",
+            max=MAX_NARRATIVE,
+        )
+    )
+
+
+def _received(position: Position, draft: list[str], lang: str, message: str, n: int) -> Outcome:
+    return Outcome().say(
+        t(lang, message, n=n, count=sum(len(part) for part in draft)),
+        (Button(t(lang, "Done"), Action.of("done", position.seq)),),
+    )
+
+
+def add_part(position: Position, field_id: str, text: str, lang: str) -> Outcome:
+    """Add a message to the draft of ``field_id`` (the caller saves the position)."""
+    cleaned = clean_text(text)
+    if not cleaned:
+        return Outcome().say(t(lang, "That message had no text. Send the text, then /done."))
+    draft = [*position.drafts.get(field_id, []), cleaned]
+    if sum(len(part) for part in draft) > MAX_NARRATIVE:
+        return _too_long(lang)
+    if field_id not in position.drafts:
+        position.draft_base[field_id] = position.seen.get(field_id, 0)
+    position.drafts[field_id] = draft
+    return _received(
+        position,
+        draft,
+        lang,
+        "Received part {n} ({count} characters so far). Send more, or /done when finished.",
+        len(draft),
+    )
+
+
+def replace_part(position: Position, field_id: str, index: int, text: str, lang: str) -> Outcome | None:
+    """An edited message replaces its part of a draft; None if that draft was saved or dropped since."""
+    draft = list(position.drafts.get(field_id, []))
+    if not 0 <= index < len(draft):
+        return None
+    cleaned = clean_text(text)
+    if not cleaned:
+        return Outcome().say(t(lang, "That message had no text. Send the text, then /done."))
+    draft[index] = cleaned
+    if sum(len(part) for part in draft) > MAX_NARRATIVE:
+        return _too_long(lang)
+    position.drafts[field_id] = draft
+    return _received(
+        position,
+        draft,
+        lang,
+        "Your edit replaced part {n}: the draft now has {count} characters. Send more, or /done when "
+        "finished.",
+        index + 1,
+    )
