@@ -22,3 +22,8 @@ def decode(data: str | None) -> Action:
     """The action a pressed button carries (an unknown or empty one decodes to an action nobody handles)."""
     name, *args = (data or "").split(SEPARATOR)
     return Action(name, tuple(args))
+
+
+def deep_link(bot_username: str, code: str) -> str:
+    """The https://t.me link that opens the bot with an invitation code (Telegram's /start payload)."""
+    return f"https://t.me/{bot_username.lstrip('@')}?start={code}"

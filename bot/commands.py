@@ -15,6 +15,7 @@ import click
 import httpx
 
 from bot.app import ReportBot, StartupError, api_url_problem, protect_logs, redact
+from bot.callbacks import deep_link
 from bot.config import ConfigError, Settings, load_settings, starter_config
 from bot.offline.demo import EXAMPLES, SCRIPTS, play
 from bot.services import Services
@@ -271,7 +272,7 @@ def register(main: click.Group) -> None:
             fail(exc.render(lang))
         username = settings.username or _ask_username(settings)
         if username:
-            click.echo(issued.link(username))
+            click.echo(deep_link(username, issued.code))
         else:
             click.echo(t(lang, "(set bot.username in the configuration to get a link)"), err=True)
         click.echo(issued.code)

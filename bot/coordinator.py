@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.callbacks import decode
+from bot.callbacks import decode, deep_link
 from bot.config import ConfigError, parse_moment
 from bot.guard import Request, answer_button, bound, refuse
 from bot.handlers import confirm_role, contact_button
@@ -148,7 +148,7 @@ async def invite(request: Request) -> None:
             request.lang,
             "Invitation (single use, valid until {until}):\n{link}\nCode: {code}",
             until=until,
-            link=issued.link(request.context.bot.username),
+            link=deep_link(request.context.bot.username, issued.code),
             code=issued.code,
         )
     )

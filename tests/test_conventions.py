@@ -40,6 +40,41 @@ def test_layers():
     assert not re.search(r"from storage\.(tiny|journal)", (ROOT / "storage" / "dict_store.py").read_text())
 
 
+# What only a chat app says: its slash commands, its links, its name, its button payloads.
+CHANNEL_WORDS = re.compile(
+    r"(?<![\w./{])/(fill|done|submit|status|missing|remind|approve|return|assemble|export|invite|cycle|lang|help"
+    r"|start)\b|t\.me/|telegram|callback|chat_id",
+    re.IGNORECASE,
+)
+
+
+def test_the_core_speaks_no_channel():
+    """workflows/ refers to actions by name ({cmd_fill}); each channel says how its people do them."""
+    found = []
+    for path in modules("workflows"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and CHANNEL_WORDS.search(node.value)
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.value[:60]!r}")
+    assert not found, "channel words in the core:\n" + "\n".join(found)
+    used = {m for m in messages() if not m.startswith("<")}
+    worded = [m for m in used if CHANNEL_WORDS.search(gettext("zh", m)) and m in core_messages()]
+    assert not worded, worded
+
+
+def core_messages() -> set[str]:
+    """The messages whose source is in workflows/ (bot/ may name its own commands)."""
+    texts = set()
+    for path in modules("workflows"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                texts.add(node.value)
+    return texts
+
+
 def public_definitions(tree):
     for node in tree.body:
         if isinstance(

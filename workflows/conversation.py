@@ -117,7 +117,7 @@ class Conversation:
 
     # Entry points -------------------------------------------------------------------------------------
     def menu(self) -> Outcome:
-        """/fill: open the only section still to do, or list the department's sections to choose from."""
+        """Fill: open the only section still to do, or list the department's sections to choose from."""
         if not self.units:
             return Outcome().say(t(self.lang, "Your department has no sections in this report."))
         todo = [u for u in self.units if self.session.state(u).state not in (SUBMITTED, APPROVED)]
@@ -150,7 +150,7 @@ class Conversation:
         """A message from the contact: the answer to the prompt they were shown (remembered for edits)."""
         unit, step, number = self._current()
         if unit is None:
-            return Outcome().say(t(self.lang, "Send /fill to start filling in your sections."))
+            return Outcome().say(t(self.lang, "Send {cmd_fill} to start filling in your sections."))
         if self.session.state(unit).state == APPROVED:
             return self.summary(unit.section_id, note=t(self.lang, submission.APPROVED_NOTE))
         if step is None:
@@ -190,13 +190,13 @@ class Conversation:
         return self._figures(unit, step, number, " ".join("0" for _ in step.field_ids))
 
     def done(self, seq: str | None = None) -> Outcome:
-        """/done or 完成: save the narrative received so far and move on."""
+        """Done (完成): save the narrative received so far and move on."""
         unit, step, number = self._current()
         if seq is not None and str(self.position.seq) != seq:
             return self._expired()
         if step is None or step.kind != TEXT_STEP:
             return Outcome().say(
-                t(self.lang, "There is no text being written right now. Send /fill to continue.")
+                t(self.lang, "There is no text being written right now. Send {cmd_fill} to continue.")
             )
         fid = step.field_ids[0]
         draft = self.position.drafts.get(fid)
@@ -204,7 +204,7 @@ class Conversation:
             return Outcome().say(
                 t(
                     self.lang,
-                    "Nothing received yet for “{label}”. Send the text first, then /done.",
+                    "Nothing received yet for “{label}”. Send the text first, then {cmd_done}.",
                     label=step.label,
                 )
             )
@@ -378,7 +378,7 @@ class Conversation:
         return self.position.unit if self.unit_of(self.position.unit) else None
 
     def submit(self, section_id: str, content: str | None = None, confirmed: bool = False) -> Outcome:
-        """/submit or 提交: block on gaps and broken identities, confirm warnings, then submit.
+        """Submit (提交): block on gaps and broken identities, confirm warnings, then submit.
 
         ``content`` is the fingerprint of what the pressed button's summary showed: a section changed
         since then is shown again instead of being submitted unseen."""

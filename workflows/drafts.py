@@ -1,4 +1,4 @@
-"""A narrative written in parts: each message adds a part to the person's draft until /done saves it."""
+"""A narrative written in parts: each message adds a part to the draft until the person says it is done."""
 
 from __future__ import annotations
 
@@ -15,37 +15,35 @@ def _too_long(lang: str) -> Outcome:
         t(
             lang,
             "Too long: at most {max} characters in one answer. This part was "
-            "not added; send /done to save what you have.",
+            "not added; send {cmd_done} to save what you have.",
             max=MAX_NARRATIVE,
         )
     )
 
 
-def _received(position: Position, draft: list[str], lang: str, message: str, n: int) -> Outcome:
-    return Outcome().say(
-        t(lang, message, n=n, count=sum(len(part) for part in draft)),
-        (Button(t(lang, "Done"), Action.of("done", position.seq)),),
-    )
+def _with_done(position: Position, text: str, lang: str) -> Outcome:
+    return Outcome().say(text, (Button(t(lang, "Done"), Action.of("done", position.seq)),))
 
 
 def add_part(position: Position, field_id: str, text: str, lang: str) -> Outcome:
     """Add a message to the draft of ``field_id`` (the caller saves the position)."""
     cleaned = clean_text(text)
     if not cleaned:
-        return Outcome().say(t(lang, "That message had no text. Send the text, then /done."))
+        return Outcome().say(t(lang, "That message had no text. Send the text, then {cmd_done}."))
     draft = [*position.drafts.get(field_id, []), cleaned]
     if sum(len(part) for part in draft) > MAX_NARRATIVE:
         return _too_long(lang)
     if field_id not in position.drafts:
         position.draft_base[field_id] = position.seen.get(field_id, 0)
     position.drafts[field_id] = draft
-    return _received(
-        position,
-        draft,
+    count = sum(len(part) for part in draft)
+    received = t(
         lang,
-        "Received part {n} ({count} characters so far). Send more, or /done when finished.",
-        len(draft),
+        "Received part {n} ({count} characters so far). Send more, or {cmd_done} when finished.",
+        n=len(draft),
+        count=count,
     )
+    return _with_done(position, received, lang)
 
 
 def replace_part(position: Position, field_id: str, index: int, text: str, lang: str) -> Outcome | None:
@@ -55,16 +53,17 @@ def replace_part(position: Position, field_id: str, index: int, text: str, lang:
         return None
     cleaned = clean_text(text)
     if not cleaned:
-        return Outcome().say(t(lang, "That message had no text. Send the text, then /done."))
+        return Outcome().say(t(lang, "That message had no text. Send the text, then {cmd_done}."))
     draft[index] = cleaned
     if sum(len(part) for part in draft) > MAX_NARRATIVE:
         return _too_long(lang)
     position.drafts[field_id] = draft
-    return _received(
-        position,
-        draft,
+    count = sum(len(part) for part in draft)
+    replaced = t(
         lang,
-        "Your edit replaced part {n}: the draft now has {count} characters. Send more, or /done when "
+        "Your edit replaced part {n}: the draft now has {count} characters. Send more, or {cmd_done} when "
         "finished.",
-        index + 1,
+        n=index + 1,
+        count=count,
     )
+    return _with_done(position, replaced, lang)

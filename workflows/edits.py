@@ -1,6 +1,6 @@
 """An edited message counts: where it answered a prompt, the edit replaces that answer, or says why not.
 
-Telegram lets a person correct a sent message; they expect the bot to take the correction as they would
+A chat lets a person correct a message they sent; they expect the bot to take the correction as they would
 a colleague. The edit is applied exactly where the message was an answer (its section and fields,
 remembered in the person's position), with history, and only while that is still safe: the section is
 not submitted, and nobody has changed those fields since the message was answered.
@@ -19,7 +19,7 @@ from workflows.units import TEXT_STEP
 
 NOT_AN_ANSWER = (
     "Your edit changes nothing: that message did not answer a question I can still find. "
-    "Send the answer again, or open /fill."
+    "Send the answer again, or open {cmd_fill}."
 )
 NOT_APPLIED = "Your edit was not applied: {reason}"
 
@@ -37,7 +37,7 @@ def apply_edit(talk: Conversation, message_id: int, text: str) -> Outcome:
     if state == APPROVED:
         return Outcome().say(t(lang, NOT_APPLIED, reason=t(lang, submission.APPROVED_NOTE)))
     if state == SUBMITTED:
-        reason = t(lang, "this section has been submitted. To change it, open /fill and press Change.")
+        reason = t(lang, "this section has been submitted. To change it, open {cmd_fill} and press Change.")
         return Outcome().say(t(lang, NOT_APPLIED, reason=reason))
     if step.kind == TEXT_STEP:
         return _narrative(talk, entry, text)
@@ -50,7 +50,7 @@ def apply_edit(talk: Conversation, message_id: int, text: str) -> Outcome:
         by = changed.by if changed else ""
         reason = t(
             lang,
-            "this answer was changed since, by {who}. To change it again, open /fill and press Change.",
+            "this answer was changed since, by {who}. To change it again, open {cmd_fill} and press Change.",
             who=t(lang, "you") if by == me else who(talk.store, by, me, lang),
         )
         return Outcome().say(t(lang, NOT_APPLIED, reason=reason))
@@ -80,8 +80,8 @@ def _narrative(talk: Conversation, entry: dict, text: str) -> Outcome:
     if outcome is None:
         reason = t(
             talk.lang,
-            "that message was part of a text that is saved now. To change the text, open /fill and press "
-            "Change.",
+            "that message was part of a text that is saved now. To change the text, open {cmd_fill} and "
+            "press Change.",
         )
         return Outcome().say(t(talk.lang, NOT_APPLIED, reason=reason))
     talk.save_position()

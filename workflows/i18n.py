@@ -71,9 +71,21 @@ def gettext(lang: str, message: str, /) -> str:
     return _catalog(normalise_lang(lang)).get(message, message)
 
 
+# The core refers to what a person can do by name ({cmd_fill}, {cmd_done}, …); the channel that runs the
+# process says how its people do it (a chat: a slash command; a web form: its button's label). Unset, the name
+# shows in brackets.
+ACTIONS = ("fill", "done", "submit", "status", "missing", "remind", "approve", "return", "assemble", "export")
+_action_words: dict[str, str] = {f"cmd_{name}": f"[{name}]" for name in ACTIONS}
+
+
+def use_action_words(words: Mapping[str, str]) -> None:
+    """Say how the channel names each action (``{"fill": "…", …}``), for every message after."""
+    _action_words.update({f"cmd_{name}": words.get(name, f"[{name}]") for name in ACTIONS})
+
+
 def t(lang: str, message: str, /, **params: object) -> str:
-    """Translate ``message`` and fill its ``{named}`` placeholders."""
-    return gettext(lang, message).format(**params)
+    """Translate ``message`` and fill its ``{named}`` placeholders (and the channel's ``{cmd_…}`` words)."""
+    return gettext(lang, message).format(**_action_words, **params)
 
 
 def tn(lang: str, singular: str, plural: str, count: int, /, **params: object) -> str:
@@ -85,7 +97,7 @@ def tn(lang: str, singular: str, plural: str, count: int, /, **params: object) -
     else:
         forms = entry[1:]
         text = forms[min(_PLURAL_FORM[lang](count), len(forms) - 1)]
-    return text.format(count=count, **params)
+    return text.format(count=count, **_action_words, **params)
 
 
 def catalog_ids(lang: str) -> set[str]:

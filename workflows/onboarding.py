@@ -90,16 +90,12 @@ def secret_problem(secret: str) -> Problem | None:
 
 @dataclass(frozen=True)
 class Issued:
-    """A new invitation: the code and the deep link that carries it."""
+    """A new invitation: the code (a channel carries it its own way, such as a link that opens the bot)."""
 
     code: str
     role: str
     department_id: str | None
     expires_at: datetime
-
-    def link(self, bot_username: str) -> str:
-        """The https://t.me link that opens the bot with this code."""
-        return f"https://t.me/{bot_username.lstrip('@')}?start={self.code}"
 
 
 def issue(

@@ -121,7 +121,7 @@ def headed_by(contact: Contact, departments: list[Department]) -> list[Departmen
 def status(
     session: ReportSession, cycle: Cycle, now: datetime, lang: str, only: set[str] | None = None
 ) -> Outcome:
-    """/status: per department, submitted of total, state, last activity, overdue, blocked contacts.
+    """The status view: per department, submitted of total, state, last activity, overdue, blocked contacts.
 
     ``only``: the departments a head sees (theirs), without the coordinator's review commands."""
     zone = cycle.deadline.tzinfo
@@ -161,12 +161,12 @@ def status(
                 lines.append(t(lang, "  ⚠️ {name} has blocked the bot", name=contact.name or contact.user_id))
     if only is None:
         lines.append("")
-        lines.append(t(lang, "Approve: /approve <number>; return: /return <number> <reason>"))
+        lines.append(t(lang, "Approve: {cmd_approve} <number>; return: {cmd_return} <number> <reason>"))
     return Outcome().say("\n".join(lines))
 
 
 def missing(session: ReportSession, cycle: Cycle, now: datetime, lang: str) -> Outcome:
-    """/missing: departments with sections not yet submitted, and whom to ask."""
+    """Who is missing: departments with sections not yet submitted, and whom to ask."""
     lines = []
     for progress in department_progress(session):
         if not progress.owing:
@@ -194,7 +194,7 @@ def missing(session: ReportSession, cycle: Cycle, now: datetime, lang: str) -> O
 def remind_targets(
     session: ReportSession, cycle: Cycle, now: datetime, wanted: str = ""
 ) -> tuple[list[tuple[Contact, Reply]], list[str], list[str]]:
-    """/remind: a reminder for each contact of the departments that owe sections (or of ``wanted``).
+    """A reminder for each contact of the departments that owe sections (or of ``wanted``).
 
     Returns the messages, the departments reminded, and the owing departments nobody could be told
     (no contact has joined, or every contact blocked the bot)."""

@@ -51,7 +51,9 @@ def prompt(
                 "**text** opening a paragraph is bold.",
             )
         )
-        lines.append(t(lang, "You may send it in several messages; when finished send /done or press Done."))
+        lines.append(
+            t(lang, "You may send it in several messages; when finished send {cmd_done} or press Done.")
+        )
         return Reply("\n".join(lines), ((Button(t(lang, "Done"), Action.of("done", seq)),),))
     unit_text = t(lang, " (unit: {unit})", unit=step.unit) if step.unit else ""
     if step.kind == ROW:

@@ -1,8 +1,8 @@
 """What the domain answers: texts with actions, documents, and messages for other people.
 
 An ``Action`` is what a button means: a name and the arguments that pin it to the prompt it was made
-for (a section, a step, the version of what was shown). Channels encode it their own way (Telegram:
-callback data of at most 64 bytes) and hand it back unchanged when it is pressed.
+for (a section, a step, the version of what was shown). Channels encode it their own way (a chat
+button's data of at most 64 bytes) and hand it back unchanged when it is pressed.
 """
 
 from __future__ import annotations

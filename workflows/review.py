@@ -12,7 +12,7 @@ from workflows.units import Unit
 
 
 def find_unit(session: ReportSession, ref: str) -> Unit | None:
-    """Resolve what a coordinator typed: a section id, its number in /status, or the start of its title."""
+    """Resolve what a coordinator typed: a section id, its number in the status list, or its title's start."""
     ref = ref.strip()
     if not ref:
         return None
@@ -26,7 +26,7 @@ def find_unit(session: ReportSession, ref: str) -> Unit | None:
 
 
 def _unknown(lang: str, ref: str) -> Outcome:
-    return Outcome().say(t(lang, "No section “{ref}”. Use the number or id shown by /status.", ref=ref))
+    return Outcome().say(t(lang, "No section “{ref}”. Use the number or id shown by {cmd_status}.", ref=ref))
 
 
 def approve(
@@ -44,7 +44,7 @@ def approve(
         return Outcome().say(
             t(lang, "This button has expired.")
             + "\n"
-            + t(lang, "“{title}” changed since that notice; see /status.", title=unit.title)
+            + t(lang, "“{title}” changed since that notice; see {cmd_status}.", title=unit.title)
         )
     state = session.state(unit).state
     if state == APPROVED:
@@ -75,7 +75,9 @@ def return_section(
         return _unknown(lang, ref)
     comment = comment.strip()
     if not comment:
-        return Outcome().say(t(lang, "Say why it is returned: /return {ref} <reason>", ref=unit.section_id))
+        return Outcome().say(
+            t(lang, "Say why it is returned: {cmd_return} {ref} <reason>", ref=unit.section_id)
+        )
     state = session.state(unit).state
     if state not in (SUBMITTED, APPROVED):
         return Outcome().say(

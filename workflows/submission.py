@@ -13,7 +13,7 @@ from workflows.units import TEXT_STEP, Unit
 from workflows.wording import excerpt, finding_lines, state_name, value_text
 
 APPROVED_NOTE = "This section is approved and can no longer be changed."
-NOT_YOURS = "That section is not one of yours. Send /fill to see yours."
+NOT_YOURS = "That section is not one of yours. Send {cmd_fill} to see yours."
 
 
 def _find(units: list[Unit], section_id: str) -> Unit | None:

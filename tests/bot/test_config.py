@@ -19,7 +19,10 @@ def test_the_annotated_example_loads():
 
 def test_environment_overrides_the_api_url():
     env = {"REPORTBOT_API_URL": "http://127.0.0.1:8081/bot"}
-    assert load_settings(ROOT / "examples" / "reportbot.example.toml", env=env).api_url == "http://127.0.0.1:8081/bot"
+    assert (
+        load_settings(ROOT / "examples" / "reportbot.example.toml", env=env).api_url
+        == "http://127.0.0.1:8081/bot"
+    )
 
 
 def write(tmp_path, text):

@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.callbacks import deep_link
 from storage import memory_store
 from storage.records import CONTACT, COORDINATOR, FROM_CONFIG, Contact, Department
 from workflows.onboarding import InviteError, issue, redeem, secret_problem, signing_key
@@ -28,7 +29,9 @@ def store():
 
 def test_codes_are_single_use(store):
     issued = issue(KEY, CONTACT, "policy", NOW)
-    assert len(issued.code) <= 64 and issued.link("bot").startswith("https://t.me/bot?start=")
+    assert (
+        len(issued.code) <= 64 and deep_link("@bot", issued.code) == f"https://t.me/bot?start={issued.code}"
+    )
     contact = redeem(store, KEY, issued.code, 7, "钱", "zh", NOW).contact
     assert (contact.role, contact.department_id) == (CONTACT, "policy")
     again = redeem(store, KEY, issued.code, 7, "钱", "zh", NOW)  # the same person pressing the link twice
