@@ -1,11 +1,11 @@
 """Run the reminder plan: jobs rebuilt from the store at start-up, one idempotent tick per slot.
 
 Jobs live in PTB's JobQueue (APScheduler) and are named predictably, ``remind:{cycle}:{slot}``. They
-hold no state: each only calls ``tick``, which asks the domain what is due at the clock's time and, in
-one unit of work, logs each reminder and puts its messages in the outbox. The log makes a tick
-idempotent; the outbox makes each message due until Telegram accepts it, so a failure to send loses
-nothing and a restart sends nothing twice. Tests and the demo call ``tick`` directly after moving
-their clock.
+hold no state: each only calls ``tick``, which asks the domain (``workflows.tick``) what is due at the
+clock's time and, in one unit of work, logs each reminder and puts its messages in the outbox. The log
+makes a tick idempotent; the outbox makes each message due until Telegram accepts it, so a failure to
+send loses nothing and a restart sends nothing twice. Tests and the demo call ``tick`` directly after
+moving their clock.
 """
 
 from __future__ import annotations
@@ -13,17 +13,14 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from telegram.ext import Application, ContextTypes
 
-from bot.runtime import Runtime, Unit
-from storage.records import BROADCAST, COORDINATOR, Contact, Cycle
-from storage.records import HEAD as HEAD_ROLE
-from workflows import notices
-from workflows.progress import department_progress
-from workflows.reminders import COORDINATORS, DIGEST, HEAD, OPEN, due, upcoming
-from workflows.replies import Reply
+from bot.runtime import Runtime
+from storage.records import Cycle
+from workflows.reminders import upcoming
+from workflows.tick import open_now, tick_cycle
 from workflows.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
@@ -94,81 +91,13 @@ class Scheduler:
         async with self.runtime.unit(result.cause) as unit:
             if cause is not None:
                 unit.settled.append(cause)  # the hold ``wake`` put on it
-            now = unit.now
-            for cycle in unit.store.list_cycles():
-                if cycle.closed or now < cycle.opens_at:
-                    continue
-                result.sent += self._tick_cycle(unit, cycle)
+            for cycle in open_now(unit.store.list_cycles(), unit.now):
+                session = self.services.session(cycle)
+                language = self.services.settings.language
+                result.sent += tick_cycle(
+                    unit, session, self.calendar, unit.now, self.escalate_after, language
+                )
         if result.sent:
             log.info("%d reminders fell due", len(result.sent))
         self.reschedule()
         return result
-
-    def _tick_cycle(self, unit: Unit, cycle: Cycle) -> list[tuple[str, str, str]]:
-        store, now = unit.store, unit.now
-        session = self.services.session(cycle)
-        progress = {p.department.id: p for p in department_progress(session)}
-        heads = {d.id for d in session.departments if self._heads(session, d.id)}
-        pending = due(
-            cycle,
-            self.calendar,
-            now,
-            lambda p=progress: {d for d, x in p.items() if x.owing},
-            list(progress),
-            lambda d, k: store.reminder_sent(cycle.id, d, k),
-            self.escalate_after,
-            heads,
-        )
-        made = []
-        for item in pending:
-            recipients = self._messages(session, cycle, item, progress, now)
-            detail = {"kind": item.slot.kind, "recipients": [chat for chat, _ in recipients]}
-            if store.record_reminder(cycle.id, item.department_id, item.slot.key, now, detail):
-                for chat, reply in recipients:
-                    unit.reply(chat, reply, BROADCAST)
-                made.append((cycle.id, item.department_id, item.slot.key))
-        if any(item.slot.kind == OPEN for item in pending) and not cycle.opened:
-            store.put_cycle(replace(cycle, opened=True))
-        return made
-
-    def _heads(self, session, department_id: str) -> list[Contact]:
-        """A department's heads: the configured one (known or not yet) and those invited as heads."""
-        store, settings = session.store, self.services.settings
-        department = store.get_department(department_id)
-        heads = [c for c in store.list_contacts(department_id=department_id, role=HEAD_ROLE) if c.active]
-        configured = department.head_user_id if department else None
-        if configured and all(c.user_id != configured for c in heads):
-            known = store.get_contact(configured)
-            heads.append(known or Contact(configured, HEAD_ROLE, "", department_id, settings.language))
-        return heads
-
-    def _messages(self, session, cycle, item, progress, now) -> list[tuple[int, Reply]]:
-        store = self.services.store
-        kind = item.slot.kind
-        if item.department_id == COORDINATORS and kind == DIGEST:
-            overdue = [p for p in progress.values() if p.owing]
-            return [
-                (c.address, notices.digest(session, cycle, overdue, item.slot.overdue_days, now, c.lang))
-                for c in store.list_contacts(role=COORDINATOR)
-                if c.active and not c.blocked
-            ]
-        entry = progress[item.department_id]
-        if kind == HEAD:
-            return [
-                (
-                    head.address,
-                    notices.head_notice(session, cycle, entry, item.slot.overdue_days, now, head.lang),
-                )
-                for head in self._heads(session, entry.department.id)
-                if not head.blocked
-            ]
-        if kind == OPEN:
-            return [
-                (c.address, notices.opening(session, cycle, entry, now, c.lang))
-                for c in notices.opening_recipients(session, entry)
-            ]
-        return [
-            (c.address, notices.reminder(session, cycle, entry, now, c.lang))
-            for c in entry.contacts
-            if not c.blocked
-        ]
