@@ -5,11 +5,17 @@ from __future__ import annotations
 import click
 
 from bot.commands import CONFIG, LANG, fail, in_range, open_or_exit, settings_or_exit
-from bot.config import ConfigError, parse_moment
 from workflows.clock import SystemClock
-from workflows.cycles import PERIODS, CycleError, close_cycle, cycle_state, new_cycle
+from workflows.cycles import (
+    PERIODS,
+    CycleError,
+    close_cycle,
+    create_cycle,
+    created_text,
+    cycle_state,
+    read_moment,
+)
 from workflows.i18n import t
-from workflows.problems import rendered
 
 
 def register(main: click.Group) -> None:
@@ -44,35 +50,18 @@ def register(main: click.Group) -> None:
         """Create a cycle; the bot sends the opening prompts at its opening time."""
         settings = settings_or_exit(config_path, lang)
         zone = settings.timezone
-        try:
-            due_at = parse_moment(deadline, zone, "--deadline", end_of_day=True, lang=lang)
-            opens_at = parse_moment(opens, zone, "--opens", lang=lang) if opens else None
-            created = new_cycle(
-                settings.template.id, year, due_at, opens_at, zone.key, SystemClock().now(), period=period
-            )
-        except (ConfigError, CycleError) as exc:
-            fail(rendered(exc, lang))
         store = open_or_exit(settings, lang)
         try:
-            if store.get_cycle(created.id) is not None:
-                fail(t(lang, "a cycle {cycle} exists already", cycle=created.id))
-            store.put_cycle(created)
+            due_at = read_moment(deadline, zone, end_of_day=True)
+            opens_at = read_moment(opens, zone) if opens else None
+            created = create_cycle(
+                store, settings.template.id, year, due_at, opens_at, zone, SystemClock().now(), period
+            )
+        except CycleError as exc:
+            fail(exc.render(lang))
         finally:
             store.close()
-        opens_text = f"{created.opens_at.astimezone(zone):%Y-%m-%d %H:%M}"
-        due_text = f"{created.deadline.astimezone(zone):%Y-%m-%d %H:%M}"
-        plan = ", ".join(created.reminder_plan)
-        click.echo(
-            t(
-                lang,
-                "cycle {cycle}: opens {opens}, deadline {deadline} ({zone}), reminders {plan}",
-                cycle=created.id,
-                opens=opens_text,
-                deadline=due_text,
-                zone=zone.key,
-                plan=plan,
-            )
-        )
+        click.echo(created_text(created, zone, lang))
 
     @cycle.command(name="close")
     @CONFIG

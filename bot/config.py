@@ -8,7 +8,7 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -26,6 +26,7 @@ from bot.config_schema import (
     validate_part,
 )
 from storage.records import Department
+from workflows.cycles import CycleError, read_moment
 from workflows.i18n import DEFAULT_LANG, t, tn
 from workflows.loader import TemplateError, load_template
 from workflows.model import Template
@@ -70,33 +71,11 @@ class Settings:
 def parse_moment(
     value: Any, zone: ZoneInfo, what: str, end_of_day: bool = False, lang: str = DEFAULT_LANG
 ) -> datetime:
-    """Read a date or date-time (a bare date means 09:00, or 18:00 for deadlines) in ``zone``."""
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        moment = datetime.combine(value, time(18, 0) if end_of_day else time(9, 0))
-    elif isinstance(value, str):
-        try:
-            if len(value.strip()) == 10:  # a bare date: the morning, or the evening for a deadline
-                return parse_moment(date.fromisoformat(value.strip()), zone, what, end_of_day, lang)
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            raise ConfigError(
-                problem_line(
-                    lang,
-                    what,
-                    t(
-                        lang,
-                        "{value} is not a date such as 2027-01-20 or 2027-01-20T18:00",
-                        value=repr(value),
-                    ),
-                )
-            ) from None
-    else:
-        raise ConfigError(
-            problem_line(lang, what, t(lang, "expected a date, got {value}", value=repr(value)))
-        )
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+    """Read a configured date or date-time in ``zone``; a ConfigError names the key ``what``."""
+    try:
+        return read_moment(value, zone, end_of_day)
+    except CycleError as exc:
+        raise ConfigError(problem_line(lang, what, exc.render(lang))) from None
 
 
 def _unowned_sections(template: Template, departments: Sequence[Department]) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.callbacks import decode, deep_link
-from bot.config import ConfigError, parse_moment
 from bot.guard import Request, answer_button, bound, refuse
 from bot.handlers import confirm_role, contact_button
 from bot.runtime import current_unit
@@ -13,10 +12,17 @@ from bot.worker import ASSEMBLE, BROADCAST, EXPORT, group_of
 from storage.records import BROADCAST as BROADCAST_PRIORITY
 from storage.records import CONTACT, COORDINATOR, HEAD
 from workflows import progress, review
-from workflows.cycles import CycleError, close_cycle, cycle_state, new_cycle
+from workflows.cycles import (
+    CycleError,
+    close_cycle,
+    create_cycle,
+    created_text,
+    cycle_state,
+    read_moment,
+    read_period,
+)
 from workflows.i18n import t
 from workflows.onboarding import InviteError, issue
-from workflows.problems import rendered
 
 MINUTE = "%Y-%m-%d %H:%M"
 
@@ -171,7 +177,10 @@ async def cycle(request: Request) -> None:
         )
     elif args:
         request.say(
-            t(request.lang, "Usage: /cycle, /cycle open <year> <deadline> [<opens>], /cycle close <year>")
+            t(
+                request.lang,
+                "Usage: /cycle, /cycle open <year or 2026-Q4> <deadline> [<opens>], /cycle close <cycle>",
+            )
         )
     else:
         zone = services.settings.timezone
@@ -187,26 +196,16 @@ def _open_cycle(request: Request, args: list[str]) -> None:
     services = request.services
     zone = services.settings.timezone
     try:
-        year = int(args[0])
-        deadline = parse_moment(args[1], zone, "deadline", end_of_day=True, lang=request.lang)
-        opens = parse_moment(args[2], zone, "opens", lang=request.lang) if len(args) == 3 else None
-        created = new_cycle(services.settings.template.id, year, deadline, opens, zone.key, request.now)
-    except (ValueError, ConfigError, CycleError) as exc:
-        request.say(rendered(exc, request.lang))
-        return
-    if services.store.get_cycle(created.id) is not None:
-        request.say(t(request.lang, "A cycle for {year} exists already.", year=created.id))
-        return
-    services.store.put_cycle(created)
-    request.say(
-        t(
-            request.lang,
-            "Cycle {year} created: opens {opens}, deadline {deadline}.",
-            year=created.id,
-            opens=created.opens_at.astimezone(zone).strftime(MINUTE),
-            deadline=created.deadline.astimezone(zone).strftime(MINUTE),
+        year, period = read_period(args[0])
+        deadline = read_moment(args[1], zone, end_of_day=True)
+        opens = read_moment(args[2], zone) if len(args) == 3 else None
+        created = create_cycle(
+            services.store, services.settings.template.id, year, deadline, opens, zone, request.now, period
         )
-    )
+    except CycleError as exc:
+        request.say(exc.render(request.lang))
+        return
+    request.say(created_text(created, zone, request.lang))
     scheduler = request.context.application.bot_data.get("scheduler")
     if scheduler is not None:
         scheduler.wake(request.unit.cause)  # the opening may be due now: sent once this unit commits

@@ -3,12 +3,15 @@ and reminder plan. A cycle's id names its period: ``2026``, ``2026-H1``, ``2026-
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from storage.contract import Store
 from storage.records import Cycle
+from workflows.i18n import t, tn
 from workflows.problems import Problem
 
 # Working days before the deadline, the deadline's morning, then every working morning while overdue.
@@ -86,3 +89,76 @@ def close_cycle(store: Store, cycle_id: str) -> bool:
         return False
     store.put_cycle(replace(cycle, closed=True))
     return True
+
+
+def read_period(text: str) -> tuple[int, str]:
+    """「2026」 or 「2026-Q4」, as a person names a cycle to open, into (year, period)."""
+    match = re.fullmatch(r"(\d{4})(?:-(H[12]|Q[1-4]))?", text.strip())
+    if match is None:
+        raise CycleError("{text!r} is not a report period such as 2026 or 2026-Q4", text=text)
+    return int(match.group(1)), match.group(2) or "year"
+
+
+def read_moment(value: object, zone: ZoneInfo, end_of_day: bool = False) -> datetime:
+    """A date or date-time as typed or configured (a bare date means 09:00, or 18:00 for a deadline)."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time(18, 0) if end_of_day else time(9, 0))
+    elif isinstance(value, str):
+        try:
+            if len(value.strip()) == 10:  # a bare date: the morning, or the evening for a deadline
+                return read_moment(date.fromisoformat(value.strip()), zone, end_of_day)
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise CycleError(
+                "{value} is not a date such as 2027-01-20 or 2027-01-20T18:00", value=repr(value)
+            ) from None
+    else:
+        raise CycleError("expected a date, got {value}", value=repr(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+def create_cycle(
+    store: Store,
+    template_id: str,
+    year: int,
+    deadline: datetime,
+    opens: datetime | None,
+    zone: ZoneInfo,
+    now: datetime,
+    period: str = "year",
+) -> Cycle:
+    """Make and store a new cycle; a CycleError says why not (a bad period or dates, or it exists)."""
+    created = new_cycle(template_id, year, deadline, opens, zone.key, now, period=period)
+    if store.get_cycle(created.id) is not None:
+        raise CycleError("a cycle {cycle} exists already", cycle=created.id)
+    store.put_cycle(created)
+    return created
+
+
+def created_text(cycle: Cycle, zone: ZoneInfo, lang: str) -> str:
+    """What a person is told of a cycle they opened: its dates in their zone and its reminders."""
+    return t(
+        lang,
+        "cycle {cycle}: opens {opens}, deadline {deadline} ({zone}), reminders {plan}",
+        cycle=cycle.id,
+        opens=f"{cycle.opens_at.astimezone(zone):%Y-%m-%d %H:%M}",
+        deadline=f"{cycle.deadline.astimezone(zone):%Y-%m-%d %H:%M}",
+        zone=zone.key,
+        plan=plan_text(cycle.reminder_plan, lang),
+    )
+
+
+def plan_text(plan: Iterable[str], lang: str) -> str:
+    """A reminder plan in words: 「截止前 3 个工作日、截止当天上午、逾期后每个工作日上午」."""
+    words = []
+    for entry in plan:
+        if entry.startswith("before:"):
+            days = int(entry.split(":", 1)[1])
+            words.append(tn(lang, "{count} working day before", "{count} working days before", days))
+        elif entry == "deadline":
+            words.append(t(lang, "the deadline's morning"))
+        elif entry == "overdue":
+            words.append(t(lang, "every working morning while overdue"))
+    return ("、" if lang == "zh" else ", ").join(words)

@@ -164,16 +164,29 @@ async def test_coordinator_opens_a_cycle_from_telegram(tmp_path):
     try:
         await join_everyone(h)
         created = await h.sim.say(COORDINATOR, "/cycle open 2026 2027-01-20")
-        assert created[0].text == "已创建 2026 年度填报：开始 2027-01-06 09:00，截止 2027-01-20 18:00。"
+        assert created[0].text == (
+            "报告周期 2026：2027-01-06 09:00 开始，2027-01-20 18:00 截止（Asia/Shanghai），"
+            "提醒 截止前 3 个工作日、截止前 1 个工作日、截止当天上午、逾期后每个工作日上午"
+        )
         assert "2026 年报告开始填报" in h.api.messages_to(OFFICE)[-1].text
         listed = await h.sim.say(COORDINATOR, "/cycle")
         assert listed[0].text == "2026 · 进行中 · 2027-01-20 18:00"
         again = await h.sim.say(COORDINATOR, "/cycle open 2026 2027-01-25")
-        assert again[0].text == "2026 年度填报已存在。"
+        assert again[0].text == "报告周期 2026 已存在"
+        quarter = await h.sim.say(COORDINATOR, "/cycle open 2026-Q4 2027-01-15")
+        assert quarter[0].text.startswith("报告周期 2026-Q4：")
+        assert h.store.get_cycle("2026-Q4").period == "Q4"
+        wrong = await h.sim.say(COORDINATOR, "/cycle open 2026-Q5 2027-01-15")
+        assert wrong[0].text == "'2026-Q5' 不是报告期间，应如 2026 或 2026-Q4"
+        assert (await h.sim.say(COORDINATOR, "/cycle close 2026-Q4"))[
+            0
+        ].text == "填报周期 2026-Q4 已结束，不再发送提醒。"
         assert "该命令仅限协调人使用" in (await h.sim.say(HR, "/cycle"))[0].text
         closed = await h.sim.say(COORDINATOR, "/cycle close 2026")
         assert closed[0].text == "填报周期 2026 已结束，不再发送提醒。"
-        assert (await h.sim.say(COORDINATOR, "/cycle"))[0].text == "2026 · 已结束 · 2027-01-20 18:00"
+        assert (await h.sim.say(COORDINATOR, "/cycle"))[0].text == (
+            "2026 · 已结束 · 2027-01-20 18:00\n2026-Q4 · 已结束 · 2027-01-15 18:00"
+        )
         h.clock.advance(timedelta(days=20))
         assert (await tick(h)).sent == []
         assert "目前没有正在填报的报告" in (await h.sim.say(OFFICE, "/fill"))[0].text
