@@ -31,12 +31,12 @@ from bot.courier import Pace  # noqa: E402
 from bot.offline.demo import example_settings  # noqa: E402
 from bot.offline.local_api import LocalBotApi  # noqa: E402
 from bot.offline.local_api_methods import UNLIMITED  # noqa: E402
-from bot.services import Services  # noqa: E402
 from storage import open_store  # noqa: E402
 from storage.records import CONTACT, Contact  # noqa: E402
 from workflows.clock import ManualClock  # noqa: E402
 from workflows.cycles import new_cycle  # noqa: E402
 from workflows.position import Position  # noqa: E402
+from workflows.services import Services  # noqa: E402
 from workflows.workdays import WorkCalendar  # noqa: E402
 
 # Departments whose first step is a narrative, and that field.

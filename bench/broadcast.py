@@ -23,11 +23,11 @@ from bot.courier import Courier  # noqa: E402
 from bot.offline.demo import example_settings  # noqa: E402
 from bot.offline.local_api import Limits, LocalBotApi  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
-from bot.services import Services  # noqa: E402
 from storage import open_store  # noqa: E402
 from storage.records import BROADCAST  # noqa: E402
 from workflows.clock import SystemClock  # noqa: E402
 from workflows.replies import Action, Button, Reply  # noqa: E402
+from workflows.services import Services  # noqa: E402
 
 CEILING = 30
 

@@ -31,11 +31,11 @@ from bot.courier import Courier, Pace
 from bot.polling import Poller, on_error
 from bot.runtime import Runtime
 from bot.scheduler import Scheduler
-from bot.services import Services
 from bot.worker import Worker
 from storage.records import COORDINATOR, FROM_CONFIG
 from workflows.cycles import cycle_state
 from workflows.i18n import DEFAULT_LANG, t
+from workflows.services import Services
 from workflows.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)

@@ -18,13 +18,13 @@ from bot.app import ReportBot, StartupError, api_url_problem, protect_logs, reda
 from bot.callbacks import deep_link
 from bot.config import ConfigError, Settings, load_settings, starter_config
 from bot.offline.demo import EXAMPLES, SCRIPTS, play
-from bot.services import Services
 from storage import DatabaseLocked, kept_secret, open_store
 from storage.records import CONTACT, COORDINATOR, HEAD
 from workflows.clock import SystemClock
 from workflows.i18n import LANGS, lang_from_env, t
 from workflows.loader import TemplateError, load_template
 from workflows.onboarding import InviteError, issue, signing_key
+from workflows.services import Services
 from workflows.workdays import CalendarError, WorkCalendar
 
 CONFIG = click.option(

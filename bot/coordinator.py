@@ -56,38 +56,11 @@ async def remind(request: Request) -> None:
     messages, reminded, unreachable = progress.remind_targets(
         request.session, request.cycle, request.now, wanted
     )
-    lines = []
     if messages:
         job = request.unit.job(BROADCAST, {"chat": request.chat_id, "lang": request.lang, "names": reminded})
         for contact, reply in messages:
             request.unit.reply(contact.address, reply, BROADCAST_PRIORITY, group=group_of(job))
-        lines.append(
-            t(
-                request.lang,
-                "Reminding {count} contacts of {names}; you will hear when it is done.",
-                count=len(messages),
-                names="、".join(reminded),
-            )
-        )
-    if unreachable:
-        lines.append(
-            t(
-                request.lang,
-                "Nobody to remind at {names}: no contact has joined, or all blocked the bot.",
-                names="、".join(unreachable),
-            )
-        )
-    if not lines:
-        lines.append(
-            t(
-                request.lang,
-                "“{name}” owes nothing, or is not a department."
-                if wanted
-                else "Every section has been submitted.",
-                name=wanted,
-            )
-        )
-    request.say("\n".join(lines))
+    request.say(progress.remind_summary(len(messages), reminded, unreachable, wanted, request.lang))
 
 
 @bound(COORDINATOR, needs_cycle=True)

@@ -18,11 +18,11 @@ from telegram.ext import ContextTypes
 from bot.callbacks import decode
 from bot.messages import ANSWER
 from bot.runtime import Unit, current_unit
-from bot.services import Services
 from storage.records import CONTACT, COORDINATOR, HEAD, REPLY, Contact, Cycle
 from workflows import notices
 from workflows.i18n import normalise_lang, t
 from workflows.replies import Outcome
+from workflows.services import Services
 from workflows.session import ReportSession
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]

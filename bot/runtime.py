@@ -17,9 +17,9 @@ from contextvars import ContextVar
 from typing import Any
 
 from bot.messages import payloads
-from bot.services import Services
 from storage.records import NOTICE, REPLY, Delivery, Job
 from workflows.replies import Outcome, Reply
+from workflows.services import Services
 
 CURRENT_UNIT: ContextVar[Unit | None] = ContextVar("reportbot_unit", default=None)
 

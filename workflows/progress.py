@@ -213,6 +213,35 @@ def remind_targets(
     return messages, reminded, unreachable
 
 
+def remind_summary(count: int, reminded: list[str], unreachable: list[str], wanted: str, lang: str) -> str:
+    """What the coordinator who asked for reminders is told at once (the outcome follows when sent)."""
+    lines = []
+    if count:
+        lines.append(
+            t(
+                lang,
+                "Reminding {count} contacts of {names}; you will hear when it is done.",
+                count=count,
+                names="、".join(reminded),
+            )
+        )
+    if unreachable:
+        lines.append(
+            t(
+                lang,
+                "Nobody to remind at {names}: no contact has joined, or all blocked the bot.",
+                names="、".join(unreachable),
+            )
+        )
+    if not lines:
+        lines.append(
+            t(lang, "“{name}” owes nothing, or is not a department.", name=wanted)
+            if wanted
+            else t(lang, "Every section has been submitted.")
+        )
+    return "\n".join(lines)
+
+
 def broadcast_report(lang: str, what: str, tally: dict[str, int], names: list[str]) -> str:
     """What a coordinator is told once a broadcast has gone out: delivered, blocked, failed."""
     return t(

@@ -23,13 +23,13 @@ from bot.offline.demo_stage import Stage
 from bot.offline.local_api import LocalBotApi
 from bot.offline.local_api_methods import UNLIMITED
 from bot.offline.simulation import Simulation
-from bot.services import Services
 from storage import open_store
 from storage.records import Department
 from workflows.clock import ManualClock
 from workflows.cycles import new_cycle
 from workflows.files import read_answers_file, read_profile
 from workflows.loader import load_template
+from workflows.services import Services
 from workflows.workdays import WorkCalendar
 
 

@@ -9,13 +9,13 @@ from bot.callbacks import decode, encode
 from bot.offline.local_api import LocalBotApi, Sent
 from bot.offline.simulation import Simulation
 from bot.scheduler import Scheduler
-from bot.services import Services
 from storage.records import CONTACT, COORDINATOR, SUBMITTED
 from workflows.clock import ManualClock
 from workflows.numbers import format_number
 from workflows.onboarding import issue
 from workflows.progress import department_progress
 from workflows.replies import Action
+from workflows.services import Services
 from workflows.units import ROW, TEXT_STEP, Step
 from workflows.wording import excerpt
 

@@ -14,12 +14,12 @@ from bot.offline.demo import example_settings
 from bot.offline.local_api import Limits, LocalBotApi
 from bot.offline.local_api_methods import UNLIMITED
 from bot.offline.simulation import Simulation
-from bot.services import Services
 from storage import open_store
 from storage.records import CONTACT, COORDINATOR
 from workflows.clock import ManualClock
 from workflows.cycles import new_cycle
 from workflows.onboarding import issue
+from workflows.services import Services
 from workflows.workdays import WorkCalendar
 
 FAST = Pace(per_second=0, per_chat_seconds=0, retry_base=0.05, retry_max=0.5)  # no flood-control waits

@@ -15,12 +15,12 @@ from bot.messages import split_text
 from bot.offline.demo import example_settings
 from bot.offline.local_api import Limits, LocalBotApi
 from bot.runtime import Runtime
-from bot.services import Services
 from storage import open_store
 from storage.records import BROADCAST, DUE, FAILED, REPLY, SENT, Contact
 from tests.bot.harness import START
 from workflows.clock import ManualClock
 from workflows.replies import Action, Button, Reply
+from workflows.services import Services
 
 QUICK = Pace(per_second=0, per_chat_seconds=0, retry_base=0.05, retry_max=0.2)
 

@@ -1,4 +1,5 @@
-"""Services built once at start-up and shared by every handler and job (kept in ``bot_data``)."""
+"""The application services every channel and the schedule share: the store, the office's settings, the
+clock, and what people work on (cycles, sessions), kept in step with the configuration."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ import functools
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
-from bot.config import Settings
 from storage import kept_secret
 from storage.contract import Store
-from storage.records import COORDINATOR, FROM_CONFIG, HEAD, Contact, Cycle
+from storage.records import COORDINATOR, FROM_CONFIG, HEAD, Contact, Cycle, Department
 from workflows.clock import Clock
 from workflows.cycles import active_cycle, new_cycle, open_cycles
 from workflows.files import read_answers_file
@@ -24,11 +26,27 @@ from workflows.workdays import WorkCalendar
 log = logging.getLogger(__name__)
 
 
+class OfficeSettings(Protocol):
+    """What the services read of an office's configuration (a channel's settings carry more)."""
+
+    template: Template
+    template_ref: str
+    secret: str | None
+    database: Path
+    previous_figures: Path | None
+    organisation: dict[str, Any]
+    language: str
+    timezone: ZoneInfo
+    departments: list[Department]
+    coordinators: list[int]
+    cycle: Any  # the configured first cycle (year, deadline, opens), if any
+
+
 @dataclass
 class Services:
     """The store, the settings and the clock, plus the few things derived from them."""
 
-    settings: Settings
+    settings: OfficeSettings
     store: Store
     clock: Clock
     previous_fallback: dict[str, Any] | None = None
