@@ -17,7 +17,7 @@ import httpx
 from bot.app import ReportBot, StartupError, api_url_problem, protect_logs, redact
 from bot.callbacks import deep_link
 from bot.config import ConfigError, Settings, load_settings, starter_config
-from bot.offline.demo import EXAMPLES, SCRIPTS, play
+from bot.offline import DEMO_TEMPLATES, examples_folder
 from storage import DatabaseLocked, kept_secret, open_store
 from storage.records import CONTACT, COORDINATOR, HEAD
 from workflows.clock import SystemClock
@@ -210,7 +210,7 @@ def register(main: click.Group) -> None:
             )
         try:
             if example:
-                text = (EXAMPLES / "reportbot.example.toml").read_text(encoding="utf-8")
+                text = (examples_folder() / "reportbot.example.toml").read_text(encoding="utf-8")
             else:
                 text = starter_config(load_template(template_ref), username.lstrip("@"))
         except TemplateError as exc:
@@ -281,7 +281,7 @@ def register(main: click.Group) -> None:
     @click.option(
         "--template",
         "template_id",
-        type=click.Choice(sorted(SCRIPTS)),
+        type=click.Choice(DEMO_TEMPLATES),
         default="gov-disclosure-2021",
         show_default=True,
         help="The 2021 national format, or the 2018 one with the seed report's figures.",
@@ -296,6 +296,8 @@ def register(main: click.Group) -> None:
     )
     def demo(template_id: str, out_dir: Path) -> None:
         """Run a whole reporting cycle offline against an embedded Bot API server."""
+        from bot.offline.demo import SCRIPTS, play  # the fake server and the scripts: only for the demo
+
         logging.basicConfig(level=logging.WARNING)
         started = time.monotonic()
         paths = asyncio.run(play(SCRIPTS[template_id], out_dir))

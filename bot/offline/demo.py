@@ -19,6 +19,7 @@ import click
 from bot.app import ReportBot
 from bot.config import Settings
 from bot.courier import Pace
+from bot.offline import examples_folder
 from bot.offline.demo_stage import Stage
 from bot.offline.local_api import LocalBotApi
 from bot.offline.local_api_methods import UNLIMITED
@@ -31,13 +32,6 @@ from workflows.files import read_answers_file, read_profile
 from workflows.loader import load_template
 from workflows.services import Services
 from workflows.workdays import WorkCalendar
-
-
-def examples_folder() -> Path:
-    """The examples: a checkout's examples/ folder, else the copy a wheel installs in this package."""
-    checkout = Path(__file__).resolve().parents[2] / "examples"
-    return checkout if checkout.is_dir() else Path(__file__).resolve().parent / "examples"
-
 
 EXAMPLES = examples_folder()
 ZONE = ZoneInfo("Asia/Shanghai")

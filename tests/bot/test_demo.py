@@ -64,3 +64,19 @@ def test_the_demo_runs_a_whole_cycle_and_hands_over_the_report(tmp_path, templat
         assert store.get_cycle(str(year)) is not None and store.count_answer_versions(str(year)) > 20
     finally:
         store.close()
+
+
+def test_the_running_bot_never_loads_the_offline_parts_or_the_docx_writer():
+    code = (
+        "import sys, bot.cli, bot.app, bot.commands; "
+        "print(sorted(m for m in sys.modules if m.startswith(('bot.offline.', 'docx'))))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"  # nor python-docx: only assembling a report loads it
+
+
+def test_every_demo_template_has_a_script():
+    from bot.offline import DEMO_TEMPLATES
+    from bot.offline.demo import SCRIPTS
+
+    assert set(SCRIPTS) == set(DEMO_TEMPLATES)
