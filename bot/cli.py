@@ -17,7 +17,6 @@ from bot.cli_group import QuietGroup, current_lang
 from bot.commands import LANG, fail, in_range
 from bot.commands import register as register_bot_commands
 from bot.commands_cycle import register as register_cycle_commands
-from workflows.assembly.document import assemble, format_date
 from workflows.audit import check_answers
 from workflows.catalogue import catalogue_document
 from workflows.clock import Clock, SystemClock
@@ -280,6 +279,8 @@ def assemble_command(
     lang: str,
 ) -> None:
     """Assemble the Word document; refuses (exit 1) on errors or gaps unless --draft."""
+    from workflows.assembly.document import assemble, format_date  # python-docx: loaded only to assemble
+
     if (problem := out_problem(out_path, ".docx", lang)) is not None:
         fail(f"--out {problem}")
     try:
