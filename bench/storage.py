@@ -1,10 +1,14 @@
 """Cost of saving one answer as the database grows, reportbot's store vs TinyDB's stock JSONStorage.
 
-Run: ``python bench/storage.py [--sizes 1000,10000,100000] [--saves 20]``. Prints, per size, the median
-time of one save for each store and the ratios that matter: how each grows against its own cost at the
-smallest size, and how much slower stock is. Stock JSONStorage rewrites the whole file in place on every
-write and never fsyncs; reportbot's store fsyncs every save and still stays flat, because a save appends
-one journal record holding only the field it changed (see storage/journal.py and storage/tiny_base.py).
+Run: ``python bench/storage.py [--sizes 1000,10000,100000] [--saves 20] [--people 100,10000]``. Prints,
+per size, the median time of one save for each store and the ratios that matter: how each grows against
+its own cost at the smallest size, and how much slower stock is. Stock JSONStorage rewrites the whole
+file in place on every write and never fsyncs; reportbot's store fsyncs every save and still stays flat,
+because a save appends one journal record holding only the field it changed (see storage/journal.py and
+storage/tiny_base.py).
+
+A second table measures an office of 100 and of 10,000 people: opening the folder, saving one person's
+conversation state, one answer into a fresh field, and one into a field that already holds 500 versions.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from tinydb import TinyDB  # noqa: E402
 from tinydb.storages import JSONStorage  # noqa: E402
 
 from storage import open_store  # noqa: E402
+from storage.records import CONTACT, Contact, Department  # noqa: E402
 
 AT = datetime(2027, 1, 10, 9, 0, tzinfo=UTC)
 FIELDS = 200  # about one template's worth of fields, each revised many times
@@ -71,11 +76,51 @@ def bench_stock(directory: Path, size: int, saves: int) -> float:
     return statistics.median(timings)
 
 
+def _timed(action, repeats: int) -> float:
+    timings = []
+    for n in range(repeats):
+        began = time.perf_counter()
+        action(n)
+        timings.append(time.perf_counter() - began)
+    return statistics.median(timings)
+
+
+def bench_people(directory: Path, people: int, saves: int) -> dict[str, float]:
+    """An office of ``people`` contacts, each with a conversation state: what opening and writing cost.
+
+    open: opening the folder (snapshot + journal replay, tables indexed); state: one person's position
+    saved; answer: one answer into a fresh field; full: one answer into a field holding 500 versions."""
+    path = directory / "office"
+    store = open_store(path)
+    with store.transaction():
+        for d in range(max(1, people // 20)):
+            store.put_department(Department(f"d{d}", f"科室{d}", (f"s{d}",)))
+        for uid in range(1, people + 1):
+            store.put_contact(
+                Contact(uid, CONTACT, f"联系人{uid}", f"d{uid % max(1, people // 20)}", "zh", uid)
+            )
+            store.set_conversation(
+                "2026", uid, {"unit": "s0", "fields": ["t3.a"], "seq": 3, "seen": {"t3.a": 1}}
+            )
+    for version in range(500):
+        store.save_answer("2026", "t3.full", version, "bench", AT)
+    store.close()
+    began = time.perf_counter()
+    store = open_store(path)
+    opened = time.perf_counter() - began
+    state = _timed(lambda n: store.set_conversation("2026", 1 + n % people, {"unit": "s0", "seq": n}), saves)
+    fresh = _timed(lambda n: store.save_answer("2026", f"t9.fresh{n}", n, "bench", AT), saves)
+    full = _timed(lambda n: store.save_answer("2026", "t3.full", n, "bench", AT), saves)
+    store.close()
+    return {"open": opened, "state": state, "answer": fresh, "full": full}
+
+
 def main() -> None:
     """Run the benchmark and print the ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--saves", type=int, default=20)
+    parser.add_argument("--people", default="100,10000")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = []
@@ -96,6 +141,26 @@ def main() -> None:
             f"{stock / base_stock:>18.2f} {stock / ours:>11.2f}"
         )
     print("reportbot fsyncs every save (one journal append); stock JSONStorage never fsyncs.")
+    print()
+    offices = [int(s) for s in args.people.split(",")]
+    measured = []
+    for people in offices:
+        with tempfile.TemporaryDirectory() as tmp:
+            measured.append((people, bench_people(Path(tmp), people, args.saves)))
+    base = measured[0][1]
+    print(
+        f"{'people':>9} {'open':>10} {'state':>9} {'answer':>9} {'full':>9}   ratios to {offices[0]} people"
+    )
+    for people, m in measured:
+        ratios = " ".join(f"{k} {m[k] / base[k]:.2f}" for k in ("open", "state", "answer", "full"))
+        print(
+            f"{people:>9} {m['open'] * 1000:>8.1f}ms {m['state'] * 1000:>7.2f}ms "
+            f"{m['answer'] * 1000:>7.2f}ms {m['full'] * 1000:>7.2f}ms   {ratios}"
+        )
+    print(
+        "open: snapshot + journal replay; state: one position; answer: a new field; "
+        "full: a field of 500 versions."
+    )
 
 
 if __name__ == "__main__":
