@@ -6,13 +6,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from typing import Any
 
-from storage.errors import StorageError
+from storage.errors import StorageError, TransactionMisuse
 from storage.records import AnswerVersion, Delivery, Job, SectionState
 
 _MISSING = object()  # marks "there was no key" in the undo log
+# Which transaction the running task writes in: a write of another task (or thread) into an open one
+# would be rolled back or committed with it, never on its own.
+_WRITER: ContextVar[object | None] = ContextVar("dict_store_writer", default=None)
 
 
 def as_json(value: Any) -> Any:
@@ -34,31 +38,43 @@ class UndoLog:
         self._undo: list[Callable[[], None]] = []
         self._doomed: BaseException | None = None
         self._counters: dict[str, int] = {}
+        self._writer: object | None = None
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Group writes: all kept together when the block ends, none if it (or a nested block) raises."""
-        outermost = self._depth == 0
-        if outermost:
-            self._undo, self._doomed = [], None
+        if self._depth and _WRITER.get() is not self._writer:
+            raise TransactionMisuse("a second writer joined an open transaction")
+        if self._depth:
+            yield from self._nested()
+            return
+        self._undo, self._doomed, self._writer = [], None, object()
+        token = _WRITER.set(self._writer)
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._rollback()
+            raise
+        finally:
+            self._depth, self._writer = 0, None
+            _WRITER.reset(token)
+        if self._doomed is not None:
+            doomed = self._doomed
+            self._rollback()
+            raise StorageError("a nested write failed; the transaction was rolled back") from doomed
+        self._undo = []
+
+    def _nested(self) -> Iterator[None]:
         self._depth += 1
         try:
             yield
         except BaseException as exc:
-            self._depth -= 1
-            if outermost:
-                self._rollback()
-            else:
-                # The outer block may catch this, but must not keep half of what it wrote.
-                self._doomed = exc
+            # The outer block may catch this, but must not keep half of what it wrote.
+            self._doomed = exc
             raise
-        self._depth -= 1
-        if outermost:
-            if self._doomed is not None:
-                doomed = self._doomed
-                self._rollback()
-                raise StorageError("a nested write failed; the transaction was rolled back") from doomed
-            self._undo = []
+        finally:
+            self._depth -= 1
 
     def _rollback(self) -> None:
         undo, self._undo, self._doomed = self._undo, [], None

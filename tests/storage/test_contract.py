@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from storage import StorageError, memory_store, open_store
 from storage.dict_store import DictStore
+from storage.errors import TransactionMisuse
 from storage.records import (
     APPROVED,
     COORDINATOR,
@@ -234,6 +236,27 @@ def test_a_value_json_cannot_hold_is_refused_and_forgotten(store):
     assert store.current_answers("2026") == {}
     store.save_answer("2026", "a", 1, "u", NOW)  # and the store goes on working
     assert store.answer_versions("2026", ["a"]) == {"a": 1}
+
+
+async def test_another_task_cannot_write_into_an_open_transaction(store):
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    async def handler():
+        with store.transaction():
+            store.save_answer("2026", "a", 1, "u", NOW)
+            entered.set()
+            await release.wait()  # a handler awaiting inside its unit of work (it must not, but if it did)
+            store.save_answer("2026", "b", 1, "u", NOW)
+
+    task = asyncio.create_task(handler())
+    await entered.wait()
+    with pytest.raises(TransactionMisuse):
+        store.save_answer("2026", "c", 1, "intruder", NOW)  # would commit or roll back with the handler's
+    release.set()
+    await task
+    assert set(store.current_answers("2026")) == {"a", "b"}
+    store.save_answer("2026", "c", 1, "u", NOW)  # once it is done, anyone writes again
+    assert store.answer_versions("2026", ["c"]) == {"c": 1}
 
 
 def test_a_nested_failure_caught_inside_still_rolls_back(store):
