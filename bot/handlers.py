@@ -12,13 +12,11 @@ from bot.guard import MSG_PRIVATE_ONLY, Request, answer_button, bound, refuse, s
 from bot.messages import COMMANDS
 from bot.runtime import Unit, current_unit
 from storage.records import CONTACT, COORDINATOR, HEAD, NOTICE, Contact
+from workflows import joining
 from workflows.conversation import EXPIRED, Conversation
 from workflows.edits import apply_edit
 from workflows.i18n import normalise_lang, t
-from workflows.notices import welcome_contact
-from workflows.onboarding import InviteError, redeem
-from workflows.replies import Action, Button, Outcome
-from workflows.workdays import WorkCalendar
+from workflows.replies import Action, Outcome
 
 CONTACT_COMMANDS = [
     ("fill", "Fill in your sections"),
@@ -69,15 +67,6 @@ def help_text(contact: Contact) -> str:
     return "\n".join(lines)
 
 
-def role_name(contact: Contact | None, lang: str, department: str | None = None) -> str:
-    """「协调人」, 「政策法规科的负责人」 or 「政策法规科的联系人」."""
-    if contact is not None and contact.role == COORDINATOR:
-        return t(lang, "a coordinator")
-    if contact is not None and contact.role == HEAD:
-        return t(lang, "the head of {department}", department=department or "—")
-    return t(lang, "the contact for {department}", department=department or "—")
-
-
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start [code]: bind a person with an invitation code, or greet a known one."""
     unit = current_unit()
@@ -95,88 +84,39 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         else:
             unit.send(update.effective_chat.id, Outcome().say(help_text(known)))
         return
-    join(update, context, unit, context.args[0], confirmed=False)
+    join(update, context, unit, context.args[0])
 
 
-def join(update: Update, context: ContextTypes.DEFAULT_TYPE, unit: Unit, code: str, confirmed: bool) -> None:
+def join(update: Update, context: ContextTypes.DEFAULT_TYPE, unit: Unit, code: str) -> None:
     """Redeem a code; ask first when it would change the role the person has."""
-    services, user, chat_id = services_of(context), update.effective_user, update.effective_chat.id
-    store = services.store
-    known = store.get_contact(user.id)
-    lang = known.lang if known else normalise_lang(user.language_code or services.settings.language)
-    try:
-        result = redeem(
-            store, services.key, code, user.id, user.full_name, lang, unit.now, chat_id, confirmed
-        )
-    except InviteError as exc:
-        unit.send(chat_id, Outcome().say(exc.render(lang)))
-        return
-    if result.needs_confirmation:
-        chat = store.get_chat(chat_id)
-        seq = int(chat.pending.get("seq", 0)) + 1
-        store.put_chat(replace(chat, pending={"code": code, "seq": seq}))
-        current = store.get_department(result.previous.department_id or "")
-        wanted = store.get_department(result.grant.department_id or "")
-        grant_role = Contact(user.id, result.grant.role)
-        text = t(
-            lang,
-            "You are {current}. This invitation would make you {wanted} instead. Change?",
-            current=role_name(result.previous, lang, current.name if current else None),
-            wanted=role_name(grant_role, lang, wanted.name if wanted else None),
-        )
-        buttons = (
-            Button(t(lang, "Change my role"), Action.of("role", "yes", seq)),
-            Button(t(lang, "Keep it"), Action.of("role", "no", seq)),
-        )
-        unit.send(chat_id, Outcome().say(text, buttons))
-        return
-    contact = result.contact
-    set_commands(unit, contact)
-    if contact.role == COORDINATOR:
-        welcome = t(
-            contact.lang, "Welcome, {name}. You are a coordinator of this report.", name=user.full_name
-        )
-        unit.send(chat_id, Outcome().say(welcome + "\n\n" + help_text(contact)))
-        return
-    if contact.role == HEAD:
-        welcome = t(
-            contact.lang,
-            "Welcome, {name}. You head {department}: you will be told if it falls behind, and /status "
-            "shows its progress.",
-            name=user.full_name,
-            department=store.get_department(contact.department_id).name,
-        )
-        unit.send(chat_id, Outcome().say(welcome + "\n\n" + help_text(contact)))
-        return
-    replies = welcome_contact(
-        user.id,
-        user.full_name,
-        store.get_department(contact.department_id),
-        [services.session(cycle) for cycle in services.cycles_for(contact)],
-        store.list_cycles(),
-        services.calendar or WorkCalendar.default(),
-        unit.now,
-        contact.lang,
+    services, user = services_of(context), update.effective_user
+    language = normalise_lang(user.language_code or services.settings.language)
+    joined = joining.join(
+        services, user.id, user.full_name, language, code, update.effective_chat.id, unit.now
     )
-    replies[0] = replace(replies[0], text=replies[0].text + "\n\n" + help_text(contact))
-    unit.send(chat_id, Outcome(list(replies)))
+    _welcomed(unit, update.effective_chat.id, joined)
 
 
 def confirm_role(update: Update, context: ContextTypes.DEFAULT_TYPE, action: Action) -> None:
     """The buttons under 「要更改吗？」: redeem the waiting code after all, or drop it."""
-    unit, store = current_unit(), services_of(context).store
-    chat = store.get_chat(update.effective_chat.id)
+    unit, user = current_unit(), update.effective_user
     answer_button(update, unit)
-    known = store.get_contact(update.effective_user.id)
-    lang = known.lang if known else "zh"
-    if not chat.pending or action.args[1:] != (str(chat.pending.get("seq")),):
-        unit.send(chat.chat_id, Outcome().say(t(lang, EXPIRED)))
-        return
-    store.put_chat(replace(chat, pending={}))
-    if action.args[0] == "yes":
-        join(update, context, unit, chat.pending["code"], confirmed=True)
-    else:
-        unit.send(chat.chat_id, Outcome().say(t(lang, "Nothing changed.")))
+    answer, seq = action.args[0], action.args[1]
+    chat_id = update.effective_chat.id
+    joined = joining.confirm_role(
+        services_of(context), user.id, user.full_name, chat_id, answer, seq, unit.now
+    )
+    _welcomed(unit, chat_id, joined)
+
+
+def _welcomed(unit: Unit, chat_id: int, joined: joining.Joined) -> None:
+    """Send what joining said; a person with a role now gets their command menu and its help below."""
+    outcome = joined.outcome
+    if joined.contact is not None:
+        set_commands(unit, joined.contact)
+        first = outcome.replies[0]
+        outcome.replies[0] = replace(first, text=first.text + "\n\n" + help_text(joined.contact))
+    unit.send(chat_id, outcome)
 
 
 @bound()
