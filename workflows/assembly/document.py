@@ -19,7 +19,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from workflows.arithmetic import Figures
-from workflows.assembly import markup, styles
+from workflows.assembly import letter, markup, styles
 from workflows.assembly.word_tables import add_table
 from workflows.content_rules import says_nothing
 from workflows.files import flatten_answers
@@ -29,6 +29,12 @@ from workflows.numbers import format_number
 from workflows.placeholders import pieces
 
 UNASSIGNED = "未分配"
+_LETTER_LAYOUT = {  # how each part of the covering letter is set, by its style in the template
+    "issuer": letter.issuer,
+    "number": letter.number,
+    "title": letter.title,
+    "salutation": letter.salutation,
+}
 NOTHING = ("无", "暂无", "没有", "无需要说明的事项", "无其他需要说明的事项")
 ORGANISATION_LABELS = {
     "organisation": "机关名称",
@@ -244,27 +250,26 @@ class _Writer:
             self.document.add_paragraph(styles.xml_safe(self.fill(table.note)))
 
     def cover_letter(self) -> None:
-        """The covering letter (函) in GB/T 9704's 信函格式 (§10.1), then 附件 on a new page."""
-        signed = False
+        """The covering letter (函) in the 信函格式 of GB/T 9704 §10.1 (letter.py), then 附件."""
+        signatures: list = []
         for block in self.template.cover_letter:
-            if block.style == "attachment" or (block.style == "signature" and not signed):
+            if block.style == "attachment" or (block.style == "signature" and not signatures):
                 self.document.add_paragraph()  # one blank line before the 附件 note and the signature
-                signed = signed or block.style == "signature"
-            style = {"title": styles.TITLE_STYLE, "signature": styles.CLOSING_STYLE}.get(block.style)
+            style = styles.TITLE_STYLE if block.style == "title" else None
             paragraph = self.paragraph(block.text, None, style=style)
-            fmt = paragraph.paragraph_format
-            if block.style in ("issuer", "number", "salutation"):
-                fmt.first_line_indent = Pt(0)
-            if block.style == "issuer":
-                fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                styles.letterhead(paragraph)
-            if block.style == "number":  # the 信函格式 puts the number at the right edge, under the rules
-                fmt.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        styles.no_number_on_first_page(self.document)
-        styles.page_break(self.document)
-        attachment = self.document.add_paragraph()
-        attachment.paragraph_format.first_line_indent = Pt(0)
-        styles.font_run(attachment, self.template.attachment_label, styles.HEADING1_FONT)
+            if block.style == "signature":
+                signatures.append(paragraph)
+            elif block.style == "attachment":
+                letter.attachment_note(paragraph, paragraph.text)
+            elif block.style in _LETTER_LAYOUT:
+                _LETTER_LAYOUT[block.style](paragraph)
+        if signatures:
+            letter.sign(signatures[:-1], signatures[-1])
+        letter.end_letter(self.document)
+        label = self.document.add_paragraph()
+        label.paragraph_format.first_line_indent = Pt(0)
+        styles.font_run(label, self.template.attachment_label, styles.HEADING1_FONT)
+        self.document.add_paragraph()  # 附件 on the first line, its title on the third (§7.3.7)
 
     def build(self, with_cover_letter: bool) -> None:
         if with_cover_letter and self.template.cover_letter:
@@ -274,8 +279,8 @@ class _Writer:
             self.section(section)
         if self.template.closing:
             self.document.add_paragraph()
-            for line in self.template.closing:
-                self.paragraph(line, None, style=styles.CLOSING_STYLE)
+            lines = [self.paragraph(line, None, style=styles.CLOSING_STYLE) for line in self.template.closing]
+            letter.sign(lines[:-1], lines[-1])  # the report signed as the letter is
         styles.add_page_numbers(self.document)
 
 

@@ -74,7 +74,7 @@ def test_seed_figures_land_in_their_places(seed):
 
 def test_gbt_9704_page_and_fonts(seed):
     _, document = seed
-    section = document.sections[0]
+    section = document.sections[-1]  # the report's; the covering letter has a section of its own
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     margins = [section.top_margin, section.left_margin, section.bottom_margin, section.right_margin]
     assert [round(m.mm) for m in margins] == [37, 28, 35, 26]
@@ -98,10 +98,18 @@ def test_gbt_9704_page_and_fonts(seed):
 
 def test_page_numbers_on_odd_and_even_pages(seed):
     _, document = seed
-    section = document.sections[0]
-    for footer in (section.footer, section.even_page_footer):
-        xml = footer._element.xml
-        assert "PAGE" in xml and "— " in footer.paragraphs[0].text
+    footers = []
+    for section in document.sections:  # the letter's later pages (if any) and the report's
+        for footer in (section.footer, section.even_page_footer):
+            assert not footer.is_linked_to_previous
+            assert "PAGE" in footer._element.xml and footer.paragraphs[0].text == "— 1 —"
+            footers.append(footer._element)
+    assert len(set(footers)) == 4  # each section's own: a shared one would number its pages twice
+    # The letter's footers reach 20 mm down for its lower rule; its numbers are lifted to the report's line.
+    letter, report = document.sections
+    lift = letter.footer.paragraphs[0].paragraph_format.space_after
+    assert letter.footer_distance + lift == report.footer_distance
+    assert not report.footer.paragraphs[0].paragraph_format.space_after
 
 
 def test_2021_tables_and_merged_cells(template_2021, answers_2021, previous_2021):
@@ -223,16 +231,39 @@ def test_print_ready_properties(template_2021, answers_2021, previous_2021):
 
 def test_covering_letter_in_the_letter_format(seed):
     _, document = seed
+    letter, report = document.sections
+    assert round(letter.top_margin.mm) == 30 and round(report.top_margin.mm) == 37
+    assert letter._sectPr.find(qn("w:docGrid")) is None  # the issuer's line is placed from the page's top
     issuer, number = document.paragraphs[0], document.paragraphs[1]
     assert issuer.runs[0].font.color.rgb == RGBColor(0xFF, 0, 0)
+    assert issuer.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
     rule = issuer._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
     assert rule.get(qn("w:val")) == "thickThinSmallGap" and rule.get(qn("w:color")) == "FF0000"
+    assert round(-issuer.paragraph_format.left_indent.mm) == round(-issuer.paragraph_format.right_indent.mm) == 7
     assert number.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.RIGHT
-    assert document.sections[0].different_first_page_header_footer
-    assert "PAGE" not in document.sections[0].first_page_footer._element.xml
+    assert number.paragraph_format.right_indent is None
+    # The first page: no page number, and the lower rule (thin above thick) 20 mm above the bottom edge.
+    assert letter.different_first_page_header_footer and not report.different_first_page_header_footer
+    footer = letter.first_page_footer
+    assert "PAGE" not in footer._element.xml
+    lower = footer.paragraphs[0]._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
+    assert lower.get(qn("w:val")) == "thinThickSmallGap" and lower.get(qn("w:color")) == "FF0000"
+    assert round(letter.footer_distance.mm) == 20
     body = texts(document)
     note = next(i for i, text in enumerate(body) if text.startswith("附件："))
     assert body[note - 1] == "" and body[note + 1] == ""  # a blank line before the note and the signature
+    # 附件：… two characters in, a second line under the attachment's name (hanging by 「附件：」).
+    fmt = document.paragraphs[note].paragraph_format
+    assert (fmt.left_indent + fmt.first_line_indent, -fmt.first_line_indent) == (Pt(32), Pt(48))
+    signature, day = document.paragraphs[note + 2], document.paragraphs[note + 3]
+    assert (signature.text, day.text) == ("泉州市科学技术局", "2019年1月15日")
+    assert day.paragraph_format.right_indent == Pt(64)  # 右空四字
+    # Centred over the date: the signature (8 characters) is wider than the date, so it reaches further right.
+    assert Pt(56) < signature.paragraph_format.right_indent < Pt(64)
+    # The report follows as 附件: the label on its first line, its title on the third.
+    label = body.index("附件")
+    assert body[label + 1 : label + 3] == ["", "泉州市科技局2018年政府信息公开年度报告"]
+    assert document.paragraphs[label + 2].style.name == "Report Title"
 
 
 def test_narrative_markup_sub_headings_numbers_and_bold_lead_ins(template_2021, answers_2021):
