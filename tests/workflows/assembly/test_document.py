@@ -239,7 +239,9 @@ def test_covering_letter_in_the_letter_format(seed):
     assert issuer.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
     rule = issuer._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
     assert rule.get(qn("w:val")) == "thickThinSmallGap" and rule.get(qn("w:color")) == "FF0000"
-    assert round(-issuer.paragraph_format.left_indent.mm) == round(-issuer.paragraph_format.right_indent.mm) == 7
+    assert (
+        round(-issuer.paragraph_format.left_indent.mm) == round(-issuer.paragraph_format.right_indent.mm) == 7
+    )
     assert number.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.RIGHT
     assert number.paragraph_format.right_indent is None
     # The first page: no page number, and the lower rule (thin above thick) 20 mm above the bottom edge.
