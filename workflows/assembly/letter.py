@@ -18,7 +18,6 @@ page's footer holds the lower rule.
 
 from __future__ import annotations
 
-import unicodedata
 from itertools import pairwise
 
 from docx.document import Document
@@ -36,6 +35,7 @@ from workflows.assembly.styles import (
     RED,
     TIGHTENING,
     TITLE_FONT,
+    ems,
     off_grid,
     set_fonts,
 )
@@ -73,9 +73,9 @@ def text_width(text: str) -> Length:
     the body's tightening; where Chinese meets digits or Latin letters, Word and LibreOffice add a
     little space of their own (``AUTOSPACE_EM``).
     """
-    wide = [unicodedata.east_asian_width(c) in "WF" for c in text]
-    ems = sum(1.0 if w else 0.5 for w in wide) + AUTOSPACE_EM * sum(a != b for a, b in pairwise(wide))
-    return Pt(ems * BODY_SIZE.pt - len(text) * TIGHTENING.pt)
+    wide = [ems(c) == 1 for c in text]
+    spaces = AUTOSPACE_EM * sum(a != b for a, b in pairwise(wide))
+    return Pt((ems(text) + spaces) * BODY_SIZE.pt - len(text) * TIGHTENING.pt)
 
 
 def _exact_line(paragraph: Paragraph, size: Pt) -> None:

@@ -9,7 +9,7 @@ import docx
 import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Pt, RGBColor, Twips
 
 from tests.conftest import EXAMPLES
 from workflows.arithmetic import check_answers
@@ -227,6 +227,43 @@ def test_print_ready_properties(template_2021, answers_2021, previous_2021):
     # Band titles of table 二 stay with the rows under them.
     title_row = document.tables[0].rows[0]
     assert title_row.cells[0].paragraphs[0].paragraph_format.keep_with_next is True
+
+
+def test_group_labels_of_table_3_run_down_their_columns(template_2021, answers_2021, previous_2021):
+    _, document = build(template_2021, answers_2021, previous_2021)
+    t3 = document.tables[1]
+    vertical = {}
+    for tc in t3._tbl.iter(qn("w:tc")):
+        direction = tc.tcPr.find(qn("w:textDirection"))
+        text = "".join(t.text for t in tc.iter(qn("w:t")))
+        if direction is not None and text:  # (the merged cell's continuations below it are empty)
+            vertical[text] = direction.get(qn("w:val"))
+    # Chinese characters upright, top to bottom (Word's tbRlV; tbRl would lay them on their side).
+    assert vertical == dict.fromkeys(
+        ["三、本年度办理结果", "（三）不予公开", "（四）无法提供", "（五）不予处理", "（六）其他处理"],
+        "tbRlV",
+    )
+    widths = [
+        round(Twips(int(w)).mm) for w in [g.get(qn("w:w")) for g in t3._tbl.tblGrid.iter(qn("w:gridCol"))]
+    ]
+    assert widths[:2] == [8, 8]  # one vertical line each, so the row names get the width
+
+    # 「（四）无法提供」 (7 characters) spans three one-line rows: they are made tall enough to hold it.
+    # （三） has eight rows: theirs are left alone; （五） and （六） have six lines each, a little short,
+    # and their rows get a point or so more than one line.
+    def least(row):
+        height = row._tr.trPr.find(qn("w:trHeight"))
+        return Pt(int(height.get(qn("w:val"))) / 20).pt if height is not None else 0
+
+    rows = {row.cells[2].text: least(row) for row in t3.rows}
+    held = [
+        rows["1.本机关不掌握相关政府信息"],
+        rows["2.没有现成信息需要另行制作"],
+        rows["3.补正后申请内容仍不明确"],
+    ]
+    assert sum(held) >= 7 * 10.5 and held[0] == held[2]
+    assert rows["1.属于国家秘密"] == 0
+    assert 14 < rows["1.信访举报投诉类申请"] < 16 and 14 < rows["3.其他"] < 16
 
 
 def test_covering_letter_in_the_letter_format(seed):
