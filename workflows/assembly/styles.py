@@ -46,6 +46,8 @@ FOOTER_DISTANCE = Mm(MARGINS_MM["bottom"] - PAGE_NUMBER_GAP_MM) - PAGE_NUMBER_SI
 # Each body character is narrowed by the smallest whole twentieth of a point that fits 28 of them into
 # the 156 mm (442.2 pt) type area, which holds only 27 untouched: 0.25 pt (28 × 15.75 = 441 pt).
 TIGHTENING = Pt(math.ceil((BODY_SIZE.pt - Mm(TEXT_WIDTH_MM).pt / CHARS_PER_LINE) * 20) / 20)
+# The title's characters are narrowed too: 20.3 of them to a line.
+TITLE_CHARS_PER_LINE = Mm(TEXT_WIDTH_MM).pt / (TITLE_SIZE.pt - TIGHTENING.pt)
 
 TITLE_STYLE, TABLE_STYLE, CLOSING_STYLE = "Report Title", "Report Table Text", "Report Closing"
 HEADING_STYLES = {1: "Heading 1", 2: "Heading 2", 3: "Heading 3"}

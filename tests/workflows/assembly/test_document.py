@@ -58,12 +58,15 @@ def test_seed_figures_land_in_their_places(seed):
     assert "科技项目类信息63条" in body and "科技工作动态类信息67条，其他应主动公开的政府信息12条。" in body
     assert "联系电话：0595-22579359" in body
     # The covering letter (函) comes first, then 附件 and the report.
-    assert texts(document)[:4] == [
-        "泉州市科学技术局",
-        "泉科函〔2019〕1号",
-        "泉州市科技局关于报送2018年政府信息公开年度报告的函",
-        "泉州市人民政府办公室：",
-    ]
+    assert (
+        texts(document)[:4]
+        == [
+            "泉州市科学技术局",
+            "泉科函〔2019〕1号",
+            "泉州市科技局关于报送\n2018年政府信息公开年度报告的函",  # too long for a line: broken where it reads well
+            "泉州市人民政府办公室：",
+        ]
+    )
     rows = table_rows(document.tables[0])
     assert rows[0] == ["指标名称", "单位", "2018年", "历年累计"]
     assert rows[1] == ["主动公开文件数", "条", "163", "1482"]
@@ -92,7 +95,9 @@ def test_gbt_9704_page_and_fonts(seed):
     headings = {p.text: p.style.name for p in document.paragraphs if p.style.name.startswith("Heading")}
     assert headings["一、概述"] == "Heading 1"
     assert headings["（一）着力加强公开解读回应工作情况"] == "Heading 2"
-    title = next(p for p in document.paragraphs if p.text == "泉州市科技局2018年政府信息公开年度报告")
+    title = next(
+        p for p in document.paragraphs if p.text == "泉州市科技局2018年政府信息公开年度报告"
+    )  # fits a line
     assert title.style.name == "Report Title"
 
 
@@ -212,6 +217,8 @@ def test_print_ready_properties(template_2021, answers_2021, previous_2021):
     _, document = build(template_2021, answers_2021, previous_2021)
     props = document.core_properties
     assert props.title == "江滨市科学技术局2021年政府信息公开工作年度报告"
+    # A title too long for one line breaks after the organisation, not where the first line fills up.
+    assert document.paragraphs[0].text == "江滨市科学技术局\n2021年政府信息公开工作年度报告"
     assert props.author == props.last_modified_by == "江滨市科学技术局"
     assert props.created.date() == date(2022, 1, 20)
     lang = document.styles.element.find(qn("w:docDefaults")).find(".//" + qn("w:lang"))
