@@ -1,19 +1,25 @@
 """The covering letter (函) in GB/T 9704-2012's 信函格式 (§10.1), on a first page of its own.
 
-What the standard asks, as quoted by two independent summaries of §10.1 (the standard's own text was not
-at hand): the issuer's name (发文机关标志) centred, red 小标宋, its upper edge 30 mm below the top edge of
-the page, size left to the issuer; 4 mm under it a red double rule, thick above thin; 20 mm above the
-bottom edge a red double rule, thin above thick; both rules 170 mm long and centred on the type area; the
-number (发文字号) flush with the right edge of the type area under the first rule, 7/8 of a 三号
-character's height below it; the title two lines below the number; no page number on the first page.
-From §7.3.4, §7.3.5.1 and §7.3.7: the attachment note (附件：…) one blank line under the text, indented
-two characters, its continuation lines aligned with the attachment's name; the date (成文日期) four
-characters in from the right, the issuer's signature (发文机关署名) centred over it; the attachment
-itself on a new page, 附件 in 黑体 on its first line and its title on the third.
+The standard's own text was not at hand; these numbers agree in two independent summaries of §10.1: the
+issuer's name (发文机关标志) centred on the type area, red 小标宋, its upper edge 30 mm below the top edge
+of the page, its size left to the issuer; 4 mm under it a red double rule, thick above thin; 20 mm above
+the bottom edge a red double rule, thin above thick; both rules 170 mm long and centred on the type area;
+the number (发文字号) flush with the right edge of the type area under the first rule, 7/8 of a 三号
+character's height below it; the title 「与其上最后一个要素相距二行」; no page number on the first page.
+From §7.3.4, §7.3.5.1 and §7.3.7, each found quoted the same way in more than one place: the attachment
+note (附件：…) one blank line under the text, two characters in, a long name continuing under its own
+first character; the date (成文日期) four characters in from the right, the signature (发文机关署名)
+centred over it; the attachment on a page of its own, 附件 in 黑体 on its first line, its title on the
+third.
 
-The standard gives no thickness for the rules; they are Word's 3 pt thick-thin border (about 1.1 mm and
-0.3 mm). The letter is a section of its own: its top margin places the issuer at 30 mm, and its first
-page's footer holds the lower rule.
+Not confirmed, and chosen here: the rules' thickness (no summary gives one: Word's 3 pt thick-thin border,
+about 1.1 mm and 0.3 mm, is used); whether 相距二行 means two blank lines (taken so, as 7.3.1's 空二行 for
+the usual format) or two line pitches; the issuer's size (一号, 26 pt). A summary also says text on the
+line above the lower rule keeps 7/8 of a character from it; the letter's type area ends 35 mm up, as on
+every page, so nothing comes near the rule.
+
+The letter is a section of its own: its top margin places the issuer at 30 mm, and its first page's
+footer holds the lower rule.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from workflows.assembly.styles import (
     BODY_SIZE,
     LINE_PITCH,
     RED,
+    TEXT_WIDTH_MM,
     TIGHTENING,
     TITLE_FONT,
     ems,
@@ -49,16 +56,18 @@ NUMBER_GAP = Pt(BODY_SIZE.pt * 7 / 8)  # 3号汉字高度的7/8, from the first 
 TITLE_GAP_LINES = 2  # 与其上最后一个要素相距二行: read as two blank lines, as 7.3.1's 空二行 is
 DATE_RIGHT_CHARACTERS = 4  # 成文日期一般右空四字
 RULE_SIZE = 24  # eighths of a point: Word's 3 pt thick-thin double border
-# LibreOffice sets an exact-height line's baseline at 4/5 of its height, and a CJK font's ideographic
-# em box reaches 0.88 em above the baseline: a line 1.1 em high starts where its characters start, so
-# the issuer's line can be placed by its characters' upper edge whatever the font's own ascent.
-# Measured in LibreOffice (3.4-3.6 pt at 16 pt); Word's amount was not measured here.
-AUTOSPACE_EM = 0.22
+# LibreOffice sets an exact-height line's baseline at 4/5 of its height (measured here; Word's rule
+# was not checked here), and a CJK font's ideographic em box reaches 0.88 em above the baseline: a line
+# 1.1 em high starts where its characters start, so the issuer is placed by its characters' upper edge
+# whatever the font's own ascent.
 EXACT_ASCENT = 0.8
 IDEOGRAPHIC_TOP = 0.88
 EM_LINE = IDEOGRAPHIC_TOP / EXACT_ASCENT  # 1.1 em
+# The space Word and LibreOffice put between Chinese and digits: measured in LibreOffice (3.4-3.6 pt at
+# 16 pt); Word's was not measured here.
+AUTOSPACE_EM = 0.22
 # The rules overhang the 156 mm type area by 7 mm on each side, as negative indents.
-_OVERHANG = Mm((RULE_LENGTH_MM - 156) / 2)
+_OVERHANG = Mm((RULE_LENGTH_MM - TEXT_WIDTH_MM) / 2)
 
 
 def characters(count: float) -> Length:
