@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from workflows.assembly import markup
 from workflows.model import ContentRule, Template
 from workflows.validation import Finding
 
@@ -51,7 +52,8 @@ def content_findings(template: Template, values: Mapping[str, Any]) -> list[Find
 
 
 def _broken(rule: ContentRule, texts: list[str]) -> dict[str, str] | None:
-    text = "\n".join(texts)
+    # Counted and read as printed: the bold markers of 「**科技政策执行阳光透明。**」 are not words.
+    text = "\n".join(markup.printed(t) for t in texts)
     length = len(_PUNCTUATION.sub("", text))
     if rule.refuse and says_nothing(text, rule.refuse):
         return {"length": str(length)}

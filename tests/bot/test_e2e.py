@@ -316,7 +316,7 @@ async def test_assemble_sends_a_draft_until_complete_then_the_report(harness):
     assert not document.sections[0].header.paragraphs[0].text
     rows = [[c.text for c in row.cells] for row in document.tables[1].rows]
     assert rows[3][3:] == ["40", "5", "1", "0", "2", "1", "49"]
-    assert "江滨市科学技术局2026年政府信息公开工作年度报告" in document.paragraphs[0].text
+    assert document.paragraphs[0].text == "江滨市科学技术局\n2026年政府信息公开工作年度报告"  # two lines
 
     exported = await h.sim.say(COORDINATOR, "/export")
     assert exported[0].text == "正在导出全部数据，文件稍后发送。"

@@ -17,9 +17,10 @@ from typing import Any
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
+from docx.text.paragraph import Paragraph
 
 from workflows.arithmetic import Figures
-from workflows.assembly import markup, styles
+from workflows.assembly import letter, markup, styles
 from workflows.assembly.word_tables import add_table
 from workflows.content_rules import says_nothing
 from workflows.files import flatten_answers
@@ -29,6 +30,12 @@ from workflows.numbers import format_number
 from workflows.placeholders import pieces
 
 UNASSIGNED = "未分配"
+_LETTER_LAYOUT = {  # how each part of the covering letter is set, by its style in the template
+    "issuer": letter.issuer,
+    "number": letter.number,
+    "title": letter.title,
+    "salutation": letter.salutation,
+}
 NOTHING = ("无", "暂无", "没有", "无需要说明的事项", "无其他需要说明的事项")
 ORGANISATION_LABELS = {
     "organisation": "机关名称",
@@ -147,6 +154,16 @@ class _Writer:
         return self.gaps[section.id]
 
     # Paragraphs ------------------------------------------------------------------------------------------
+    def title(self, text: str) -> Paragraph:
+        """A title, broken where the template's line break says if it needs two lines, else on one.
+
+        Left to itself a title wraps wherever its first line fills, 「…政府信息公开工作」「年度报告」; the
+        standard wants its lines whole in meaning and shaped like a trapezoid (GB/T 9704 §7.3.1).
+        """
+        if styles.ems(self.fill(text).replace("\n", "")) <= styles.TITLE_CHARS_PER_LINE:
+            text = text.replace("\n", "")
+        return self.paragraph(text, None, style=styles.TITLE_STYLE)
+
     def paragraph(self, text: str, section: Section | None, style: str | None = None, lead: str = ""):
         paragraph = self.document.add_paragraph(style=style)
         if lead:
@@ -244,45 +261,43 @@ class _Writer:
             self.document.add_paragraph(styles.xml_safe(self.fill(table.note)))
 
     def cover_letter(self) -> None:
-        """The covering letter (函) in GB/T 9704's 信函格式 (§10.1), then 附件 on a new page."""
-        signed = False
+        """The covering letter (函) in the 信函格式 of GB/T 9704 §10.1 (letter.py), then 附件."""
+        signatures: list = []
         for block in self.template.cover_letter:
-            if block.style == "attachment" or (block.style == "signature" and not signed):
+            if block.style == "attachment" or (block.style == "signature" and not signatures):
                 self.document.add_paragraph()  # one blank line before the 附件 note and the signature
-                signed = signed or block.style == "signature"
-            style = {"title": styles.TITLE_STYLE, "signature": styles.CLOSING_STYLE}.get(block.style)
-            paragraph = self.paragraph(block.text, None, style=style)
-            fmt = paragraph.paragraph_format
-            if block.style in ("issuer", "number", "salutation"):
-                fmt.first_line_indent = Pt(0)
-            if block.style == "issuer":
-                fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                styles.letterhead(paragraph)
-            if block.style == "number":  # the 信函格式 puts the number at the right edge, under the rules
-                fmt.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        styles.no_number_on_first_page(self.document)
-        styles.page_break(self.document)
-        attachment = self.document.add_paragraph()
-        attachment.paragraph_format.first_line_indent = Pt(0)
-        styles.font_run(attachment, self.template.attachment_label, styles.HEADING1_FONT)
+            paragraph = self.title(block.text) if block.style == "title" else self.paragraph(block.text, None)
+            if block.style == "signature":
+                signatures.append(paragraph)
+            elif block.style == "attachment":
+                letter.attachment_note(paragraph, paragraph.text)
+            elif block.style in _LETTER_LAYOUT:
+                _LETTER_LAYOUT[block.style](paragraph)
+        if signatures:
+            letter.sign(signatures[:-1], signatures[-1])
+        letter.end_letter(self.document)
+        label = self.document.add_paragraph()
+        label.paragraph_format.first_line_indent = Pt(0)
+        styles.font_run(label, self.template.attachment_label, styles.HEADING1_FONT)
+        self.document.add_paragraph()  # 附件 on the first line, its title on the third (§7.3.7)
 
     def build(self, with_cover_letter: bool) -> None:
         if with_cover_letter and self.template.cover_letter:
             self.cover_letter()
-        self.paragraph(self.template.title, None, style=styles.TITLE_STYLE)
+        self.title(self.template.title)
         for section in self.template.sections:
             self.section(section)
         if self.template.closing:
             self.document.add_paragraph()
-            for line in self.template.closing:
-                self.paragraph(line, None, style=styles.CLOSING_STYLE)
+            lines = [self.paragraph(line, None, style=styles.CLOSING_STYLE) for line in self.template.closing]
+            letter.sign(lines[:-1], lines[-1])  # the report signed as the letter is
         styles.add_page_numbers(self.document)
 
 
 def _core_properties(writer: _Writer, report_date: date) -> None:
     """Title, author and date in File ▸ Properties: the organisation's, not python-docx's defaults."""
     props = writer.document.core_properties
-    props.title = styles.xml_safe(writer.fill(writer.template.title))
+    props.title = styles.xml_safe(writer.fill(writer.template.title).replace("\n", ""))
     author = styles.xml_safe(writer.values.get("organisation", ""))
     props.author = props.last_modified_by = author
     props.comments = props.keywords = ""

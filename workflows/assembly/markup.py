@@ -81,3 +81,11 @@ def parse(text: str) -> list[Paragraph]:
         if runs:
             out.append(Paragraph(tuple(runs)))
     return out
+
+
+def printed(text: str) -> str:
+    """The narrative as it prints, without the markup: what a length limit counts (「**」 is not text)."""
+    return "\n".join(
+        "".join("\n" if run.kind == BREAK else run.text for run in paragraph.runs)
+        for paragraph in parse(text)
+    )

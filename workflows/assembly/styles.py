@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 
 from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Length, Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
@@ -31,15 +32,31 @@ LINE_PITCH = Pt(28.95)
 BODY_SIZE = Pt(16)
 TITLE_SIZE = Pt(22)
 TABLE_SIZE = Pt(10.5)
+# Table lines at an exact 1.33 em: "single" spacing is the font's own height, which for the Noto CJK that
+# stands in for 仿宋 on Linux is 1.45 em and spread table 三 over two pages.
+TABLE_LINE = Pt(14)
 MARGINS_MM = {"top": 37, "left": 28, "bottom": 35, "right": 26}
 TEXT_WIDTH_MM = 210 - MARGINS_MM["left"] - MARGINS_MM["right"]
 CHARS_PER_LINE, LINES_PER_PAGE = 28, 22
 PAGE_NUMBER_SIZE = Pt(14)
 PAGE_NUMBER_GAP_MM = 7  # from the type area's lower edge to the page number's line (GB/T 9704 §7.5)
+# The footer's single line starts PAGE_NUMBER_GAP_MM below the type area and is one page-number line
+# high, so its lower edge (what the footer distance measures) lies that much further down.
+FOOTER_DISTANCE = Mm(MARGINS_MM["bottom"] - PAGE_NUMBER_GAP_MM) - PAGE_NUMBER_SIZE
+# Each body character is narrowed by the smallest whole twentieth of a point that fits 28 of them into
+# the 156 mm (442.2 pt) type area, which holds only 27 untouched: 0.25 pt (28 × 15.75 = 441 pt).
+TIGHTENING = Pt(math.ceil((BODY_SIZE.pt - Mm(TEXT_WIDTH_MM).pt / CHARS_PER_LINE) * 20) / 20)
+# The title's characters are narrowed too: 20.3 of them to a line.
+TITLE_CHARS_PER_LINE = Mm(TEXT_WIDTH_MM).pt / (TITLE_SIZE.pt - TIGHTENING.pt)
 
 TITLE_STYLE, TABLE_STYLE, CLOSING_STYLE = "Report Title", "Report Table Text", "Report Closing"
 HEADING_STYLES = {1: "Heading 1", 2: "Heading 2", 3: "Heading 3"}
 _XML_UNSAFE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def ems(text: str) -> float:
+    """About how wide ``text`` prints, in ems: full-width characters one, others (digits) half."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.5 for c in text)
 
 
 def xml_safe(text: str) -> str:
@@ -97,28 +114,25 @@ def _document_grid(section) -> None:
 
 
 def _tighten(style) -> None:
-    """Fit 28 characters of 16 pt into the 156 mm (442.2 pt) type area, which holds only 27 untouched.
+    """Fit 28 characters of 16 pt into the 156 mm type area: each is narrowed by ``TIGHTENING``.
 
     A character grid (``linesAndChars`` with ``w:charSpace``) does this in Word, but LibreOffice reads
-    it as square cells a line pitch wide (16 characters a line), so each character is narrowed instead:
-    by the smallest whole twentieth of a point that makes 28 fit (0.25 pt: 28 × 15.75 = 441 pt).
+    it as square cells a line pitch wide (16 characters a line).
     """
-    pitch = Mm(TEXT_WIDTH_MM).pt / CHARS_PER_LINE
-    twentieths = math.ceil((BODY_SIZE.pt - pitch) * 20)
     r_pr = style.element.get_or_add_rPr()
     spacing = r_pr.find(qn("w:spacing"))
     if spacing is None:
         spacing = OxmlElement("w:spacing")
         r_pr.append(spacing)
-    spacing.set(qn("w:val"), str(-twentieths))
+    spacing.set(qn("w:val"), str(-round(TIGHTENING.pt * 20)))
 
 
-_AFTER_PBDR = ("w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct")
-_AFTER_PBDR += ("w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid")
+AFTER_PBDR = ("w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct")
+AFTER_PBDR += ("w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid")
 _AFTER_SNAP = ("w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc")
 _AFTER_SNAP += ("w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId")
 _AFTER_SNAP += ("w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
-_AFTER_PBDR += _AFTER_SNAP
+AFTER_PBDR += _AFTER_SNAP  # what follows w:pBdr in a w:pPr (for inserting borders in order)
 
 
 def off_grid(element) -> None:
@@ -161,10 +175,7 @@ def setup_document(document: Document) -> None:
         section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
         section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
         section.header_distance = Mm(15)
-        # The footer's single line starts PAGE_NUMBER_GAP_MM below the type area and is one page-number
-        # line high, so its lower edge (what footer_distance measures) lies that much further down.
-        gap = Mm(MARGINS_MM["bottom"] - PAGE_NUMBER_GAP_MM) - PAGE_NUMBER_SIZE
-        section.footer_distance = gap
+        section.footer_distance = FOOTER_DISTANCE
         _document_grid(section)
 
     normal = document.styles["Normal"]
@@ -197,7 +208,8 @@ def setup_document(document: Document) -> None:
 
     table_text = _paragraph_style(document, TABLE_STYLE)
     _style_text(table_text, BODY_FONT, TABLE_SIZE)
-    table_text.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    table_text.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    table_text.paragraph_format.line_spacing = TABLE_LINE
     table_text.paragraph_format.first_line_indent = Pt(0)
     table_text.paragraph_format.space_before = Pt(0)
     table_text.paragraph_format.space_after = Pt(0)
@@ -243,7 +255,7 @@ def _field(paragraph: Paragraph, instruction: str) -> None:
         run._r.append(element)
 
 
-def _page_number_paragraph(paragraph: Paragraph, alignment) -> None:
+def _page_number_paragraph(paragraph: Paragraph, alignment, lift: Length) -> None:
     fmt = paragraph.paragraph_format
     fmt.first_line_indent = Pt(0)
     fmt.alignment = alignment
@@ -251,7 +263,8 @@ def _page_number_paragraph(paragraph: Paragraph, alignment) -> None:
     # Exactly one page-number line high, so footer_distance puts its top 7 mm under the type area.
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     fmt.line_spacing = PAGE_NUMBER_SIZE
-    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.space_before = Pt(0)
+    fmt.space_after = lift
     # Odd pages' number stands one character in from the right edge, even pages' from the left.
     if alignment == WD_ALIGN_PARAGRAPH.RIGHT:
         fmt.right_indent = PAGE_NUMBER_SIZE
@@ -271,14 +284,21 @@ def add_page_numbers(document: Document) -> None:
     """Number pages 「— N —」: odd pages at the right, even pages at the left (GB/T 9704 §7.5)."""
     document.settings.odd_and_even_pages_header_footer = True
     for section in document.sections:
-        _page_number_paragraph(section.footer.paragraphs[0], WD_ALIGN_PARAGRAPH.RIGHT)
-        _page_number_paragraph(section.even_page_footer.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT)
+        # A section whose footers reach lower (the covering letter's) lifts its numbers to the same line.
+        lift = Length(max(0, FOOTER_DISTANCE - section.footer_distance))
+        for footer, alignment in (
+            (section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+            (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT),
+        ):
+            footer.is_linked_to_previous = False  # each section's own, or the numbers would print twice
+            _page_number_paragraph(footer.paragraphs[0], alignment, lift)
 
 
 def add_draft_header(document: Document, text: str) -> None:
     """Print ``text`` (草稿 …) at the top of every page."""
     for section in document.sections:
         for header in (section.header, section.even_page_header, section.first_page_header):
+            header.is_linked_to_previous = False  # a later section would otherwise write into the first's
             paragraph = header.paragraphs[0]
             paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
             paragraph.paragraph_format.first_line_indent = Pt(0)
@@ -286,30 +306,3 @@ def add_draft_header(document: Document, text: str) -> None:
             run = font_run(paragraph, text, HEADING1_FONT, bold=True)
             run.font.size = Pt(14)
             run.font.color.rgb = RGBColor(0xC0, 0, 0)
-
-
-def letterhead(paragraph: Paragraph) -> None:
-    """The issuer of a 信函格式 letter: red 小标宋 over a red double rule, thick above thin (§10.1)."""
-    off_grid(paragraph._p)
-    for run in paragraph.runs:
-        set_fonts(run._r, TITLE_FONT)
-        run.font.size = Pt(26)
-        run.font.color.rgb = RED
-    borders = OxmlElement("w:pBdr")
-    rule = OxmlElement("w:bottom")
-    for name, value in (("val", "thickThinSmallGap"), ("sz", "24"), ("space", "6"), ("color", str(RED))):
-        rule.set(qn(f"w:{name}"), value)
-    borders.append(rule)
-    paragraph._p.get_or_add_pPr().insert_element_before(borders, "w:shd", "w:tabs", *_AFTER_PBDR)
-
-
-def no_number_on_first_page(document: Document) -> None:
-    """Leave the first page (the covering letter's) without a page number, as the 信函格式 requires."""
-    for section in document.sections:
-        section.different_first_page_header_footer = True
-        section.first_page_footer.is_linked_to_previous = False  # an empty footer of its own
-
-
-def page_break(document: Document) -> None:
-    """Start a new page (between the cover letter and the report)."""
-    document.add_page_break()

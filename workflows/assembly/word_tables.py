@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,12 +15,22 @@ from docx.shared import Mm
 from docx.table import Table as WordTable
 from docx.text.paragraph import Paragraph
 
-from workflows.assembly.styles import HEADING1_FONT, TABLE_STYLE, TEXT_WIDTH_MM, font_run, mark_missing
+from workflows.assembly.styles import (
+    HEADING1_FONT,
+    TABLE_LINE,
+    TABLE_SIZE,
+    TABLE_STYLE,
+    TEXT_WIDTH_MM,
+    ems,
+    font_run,
+    mark_missing,
+)
 from workflows.model import Band, Table
 
 MISSING_CELL = "待填"
-CELL_MARGIN_TWIPS = 57  # 1 mm
-TWO_CHARACTERS_MM = 10.0  # two 10.5 pt characters (7.4 mm) and the two 1 mm cell margins, rounded up
+CELL_MARGIN_MM = 1
+CELL_MARGIN_TWIPS = round(Mm(CELL_MARGIN_MM).twips)
+GROUP_COLUMN_MM = 8.0  # one vertical line of table text (14 pt, 4.9 mm) and the two 1 mm cell margins
 KEEP_GROUPS_UP_TO = 10  # rows; a larger group may break across pages
 
 
@@ -32,6 +44,11 @@ class _Cell:
     header: bool = False
     missing: bool = False
     align_left: bool = False
+
+    @property
+    def vertical(self) -> bool:
+        """A group label (三、本年度办理结果, （三）不予公开) runs down its narrow column, as on paper."""
+        return not self.header and self.rowspan > 1 and self.colspan == 1
 
 
 def _band_cells(
@@ -90,9 +107,10 @@ def _column_widths(table: Table) -> list[float]:
     label_mm = TEXT_WIDTH_MM * label_share
     unit_mm = 12.0 if any(band.unit_column for band in table.bands) else 0.0
     plain_labels = label_columns - (1 if unit_mm else 0)
-    # Group labels (rowspans) are short; the innermost label column holds the long row names. Two
-    # characters a line at least, or 「（四）无法提供」 stacks one character a line and stretches its rows.
-    group_mm = TWO_CHARACTERS_MM if plain_labels > 1 else 0.0
+    # Group labels (rowspans) run down their columns, one vertical line each: across, a column two
+    # characters wide broke 「（三）不予公开」 as 「（三」「）不」…; the innermost label column gets the rest
+    # for the long row names.
+    group_mm = GROUP_COLUMN_MM if plain_labels > 1 else 0.0
     inner_mm = label_mm - unit_mm - group_mm * (plain_labels - 1)
     widths = [group_mm] * (plain_labels - 1) + [inner_mm] + ([unit_mm] if unit_mm else [])
     data_mm = (TEXT_WIDTH_MM - sum(widths)) / data_columns
@@ -107,7 +125,7 @@ def _element(tag: str, **attributes: str):
 
 
 def _narrow_cell_margins(word_table: WordTable) -> None:
-    """Cell margins of 1 mm (Word: 1.9 mm) left and right: a 10 mm column then holds two characters."""
+    """Cell margins of 1 mm (Word: 1.9 mm) left and right: more of a narrow column for its text."""
     margins = _element("w:tblCellMar")
     for side in ("left", "right"):
         margins.append(_element(f"w:{side}", w=str(CELL_MARGIN_TWIPS), type="dxa"))
@@ -117,6 +135,33 @@ def _narrow_cell_margins(word_table: WordTable) -> None:
         look.addprevious(margins)
     else:
         tbl_pr.append(margins)
+
+
+def _lines(spec: _Cell, widths: list[float]) -> int:
+    """About how many lines a cell's text takes across its columns (1 mm margins each side)."""
+    room = Mm(sum(widths[spec.col : spec.col + spec.colspan]) - 2 * CELL_MARGIN_MM).pt
+    return max(1, math.ceil(ems(spec.text) * TABLE_SIZE.pt / room))
+
+
+def _row_heights(cells: list[_Cell], widths: list[float]) -> dict[int, int]:
+    """The least height (twips) of rows beside a vertical label longer than they are tall: 「（四）无法
+    提供」 beside three one-line rows. LibreOffice grows a row for its horizontal text but clips a vertical
+    label that spans it; the shortfall (the label's characters and a line's leading) is shared out.
+    """
+    natural: dict[int, int] = defaultdict(lambda: 1)  # lines
+    for spec in cells:
+        if spec.rowspan == 1:
+            natural[spec.row] = max(natural[spec.row], _lines(spec, widths))
+    least: dict[int, int] = {}
+    for spec in cells:
+        if not spec.vertical:
+            continue
+        rows = range(spec.row, spec.row + spec.rowspan)
+        need = len(spec.text) * TABLE_SIZE.twips + TABLE_LINE.twips
+        short = need - sum(natural[row] for row in rows) * TABLE_LINE.twips
+        for row in rows if short > 0 else ():
+            least[row] = max(least.get(row, 0), round(natural[row] * TABLE_LINE.twips + short / spec.rowspan))
+    return least
 
 
 def _kept_rows(cells: list[_Cell]) -> set[int]:
@@ -156,6 +201,7 @@ def add_table(
     first = table.bands[0]
     header_rows = 0 if first.title else first.header_rows
     kept = _kept_rows(cells)
+    heights = _row_heights(cells, widths)
     # Each grid position names the cell that starts there or the merged cell whose rows continue there.
     # The rows are written as XML directly: table.cell() and merge() re-read the whole grid on every
     # call, which made assembly quadratic in the number of cells.
@@ -170,6 +216,8 @@ def add_table(
         tr = _element("w:tr")
         tr_pr = _element("w:trPr")
         tr_pr.append(_element("w:cantSplit"))  # a label and its numbers always share a page
+        if row in heights:
+            tr_pr.append(_element("w:trHeight", val=str(heights[row]), hRule="atLeast"))
         if row < header_rows:
             tr_pr.append(_element("w:tblHeader"))  # repeated on every page the table spans
         tr.append(tr_pr)
@@ -184,6 +232,8 @@ def add_table(
                 tc_pr.append(_element("w:gridSpan", val=str(span)))
             if spec is not None and spec.rowspan > 1:
                 tc_pr.append(_element("w:vMerge", val="restart") if spec.row == row else _element("w:vMerge"))
+            if spec is not None and spec.vertical:  # top to bottom, Chinese characters upright
+                tc_pr.append(_element("w:textDirection", val="tbRlV"))
             tc_pr.append(_element("w:vAlign", val="center"))
             tc.append(tc_pr)
             p = _element("w:p")

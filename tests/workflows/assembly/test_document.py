@@ -9,7 +9,7 @@ import docx
 import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Pt, RGBColor, Twips
 
 from tests.conftest import EXAMPLES
 from workflows.arithmetic import check_answers
@@ -58,12 +58,15 @@ def test_seed_figures_land_in_their_places(seed):
     assert "科技项目类信息63条" in body and "科技工作动态类信息67条，其他应主动公开的政府信息12条。" in body
     assert "联系电话：0595-22579359" in body
     # The covering letter (函) comes first, then 附件 and the report.
-    assert texts(document)[:4] == [
-        "泉州市科学技术局",
-        "泉科函〔2019〕1号",
-        "泉州市科技局关于报送2018年政府信息公开年度报告的函",
-        "泉州市人民政府办公室：",
-    ]
+    assert (
+        texts(document)[:4]
+        == [
+            "泉州市科学技术局",
+            "泉科函〔2019〕1号",
+            "泉州市科技局关于报送\n2018年政府信息公开年度报告的函",  # too long for a line: broken where it reads well
+            "泉州市人民政府办公室：",
+        ]
+    )
     rows = table_rows(document.tables[0])
     assert rows[0] == ["指标名称", "单位", "2018年", "历年累计"]
     assert rows[1] == ["主动公开文件数", "条", "163", "1482"]
@@ -74,7 +77,7 @@ def test_seed_figures_land_in_their_places(seed):
 
 def test_gbt_9704_page_and_fonts(seed):
     _, document = seed
-    section = document.sections[0]
+    section = document.sections[-1]  # the report's; the covering letter has a section of its own
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     margins = [section.top_margin, section.left_margin, section.bottom_margin, section.right_margin]
     assert [round(m.mm) for m in margins] == [37, 28, 35, 26]
@@ -92,16 +95,26 @@ def test_gbt_9704_page_and_fonts(seed):
     headings = {p.text: p.style.name for p in document.paragraphs if p.style.name.startswith("Heading")}
     assert headings["一、概述"] == "Heading 1"
     assert headings["（一）着力加强公开解读回应工作情况"] == "Heading 2"
-    title = next(p for p in document.paragraphs if p.text == "泉州市科技局2018年政府信息公开年度报告")
+    title = next(
+        p for p in document.paragraphs if p.text == "泉州市科技局2018年政府信息公开年度报告"
+    )  # fits a line
     assert title.style.name == "Report Title"
 
 
 def test_page_numbers_on_odd_and_even_pages(seed):
     _, document = seed
-    section = document.sections[0]
-    for footer in (section.footer, section.even_page_footer):
-        xml = footer._element.xml
-        assert "PAGE" in xml and "— " in footer.paragraphs[0].text
+    footers = []
+    for section in document.sections:  # the letter's later pages (if any) and the report's
+        for footer in (section.footer, section.even_page_footer):
+            assert not footer.is_linked_to_previous
+            assert "PAGE" in footer._element.xml and footer.paragraphs[0].text == "— 1 —"
+            footers.append(footer._element)
+    assert len(set(footers)) == 4  # each section's own: a shared one would number its pages twice
+    # The letter's footers reach 20 mm down for its lower rule; its numbers are lifted to the report's line.
+    letter, report = document.sections
+    lift = letter.footer.paragraphs[0].paragraph_format.space_after
+    assert letter.footer_distance + lift == report.footer_distance
+    assert not report.footer.paragraphs[0].paragraph_format.space_after
 
 
 def test_2021_tables_and_merged_cells(template_2021, answers_2021, previous_2021):
@@ -204,6 +217,8 @@ def test_print_ready_properties(template_2021, answers_2021, previous_2021):
     _, document = build(template_2021, answers_2021, previous_2021)
     props = document.core_properties
     assert props.title == "江滨市科学技术局2021年政府信息公开工作年度报告"
+    # A title too long for one line breaks after the organisation, not where the first line fills up.
+    assert document.paragraphs[0].text == "江滨市科学技术局\n2021年政府信息公开工作年度报告"
     assert props.author == props.last_modified_by == "江滨市科学技术局"
     assert props.created.date() == date(2022, 1, 20)
     lang = document.styles.element.find(qn("w:docDefaults")).find(".//" + qn("w:lang"))
@@ -221,18 +236,80 @@ def test_print_ready_properties(template_2021, answers_2021, previous_2021):
     assert title_row.cells[0].paragraphs[0].paragraph_format.keep_with_next is True
 
 
+def test_group_labels_of_table_3_run_down_their_columns(template_2021, answers_2021, previous_2021):
+    _, document = build(template_2021, answers_2021, previous_2021)
+    t3 = document.tables[1]
+    vertical = {}
+    for tc in t3._tbl.iter(qn("w:tc")):
+        direction = tc.tcPr.find(qn("w:textDirection"))
+        text = "".join(t.text for t in tc.iter(qn("w:t")))
+        if direction is not None and text:  # (the merged cell's continuations below it are empty)
+            vertical[text] = direction.get(qn("w:val"))
+    # Chinese characters upright, top to bottom (Word's tbRlV; tbRl would lay them on their side).
+    assert vertical == dict.fromkeys(
+        ["三、本年度办理结果", "（三）不予公开", "（四）无法提供", "（五）不予处理", "（六）其他处理"],
+        "tbRlV",
+    )
+    widths = [
+        round(Twips(int(w)).mm) for w in [g.get(qn("w:w")) for g in t3._tbl.tblGrid.iter(qn("w:gridCol"))]
+    ]
+    assert widths[:2] == [8, 8]  # one vertical line each, so the row names get the width
+
+    # 「（四）无法提供」 (7 characters) spans three one-line rows: they are made tall enough to hold it.
+    # （三） has eight rows: theirs are left alone; （五） and （六） have six lines each, a little short,
+    # and their rows get a point or so more than one line.
+    def least(row):
+        height = row._tr.trPr.find(qn("w:trHeight"))
+        return Pt(int(height.get(qn("w:val"))) / 20).pt if height is not None else 0
+
+    rows = {row.cells[2].text: least(row) for row in t3.rows}
+    held = [
+        rows["1.本机关不掌握相关政府信息"],
+        rows["2.没有现成信息需要另行制作"],
+        rows["3.补正后申请内容仍不明确"],
+    ]
+    assert sum(held) >= 7 * 10.5 and held[0] == held[2]
+    assert rows["1.属于国家秘密"] == 0
+    assert 14 < rows["1.信访举报投诉类申请"] < 16 and 14 < rows["3.其他"] < 16
+
+
 def test_covering_letter_in_the_letter_format(seed):
     _, document = seed
+    letter, report = document.sections
+    assert round(letter.top_margin.mm) == 30 and round(report.top_margin.mm) == 37
+    assert letter._sectPr.find(qn("w:docGrid")) is None  # the issuer's line is placed from the page's top
     issuer, number = document.paragraphs[0], document.paragraphs[1]
     assert issuer.runs[0].font.color.rgb == RGBColor(0xFF, 0, 0)
+    assert issuer.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
     rule = issuer._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
     assert rule.get(qn("w:val")) == "thickThinSmallGap" and rule.get(qn("w:color")) == "FF0000"
+    assert (
+        round(-issuer.paragraph_format.left_indent.mm) == round(-issuer.paragraph_format.right_indent.mm) == 7
+    )
     assert number.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.RIGHT
-    assert document.sections[0].different_first_page_header_footer
-    assert "PAGE" not in document.sections[0].first_page_footer._element.xml
+    assert number.paragraph_format.right_indent is None
+    # The first page: no page number, and the lower rule (thin above thick) 20 mm above the bottom edge.
+    assert letter.different_first_page_header_footer and not report.different_first_page_header_footer
+    footer = letter.first_page_footer
+    assert "PAGE" not in footer._element.xml
+    lower = footer.paragraphs[0]._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
+    assert lower.get(qn("w:val")) == "thinThickSmallGap" and lower.get(qn("w:color")) == "FF0000"
+    assert round(letter.footer_distance.mm) == 20
     body = texts(document)
     note = next(i for i, text in enumerate(body) if text.startswith("附件："))
     assert body[note - 1] == "" and body[note + 1] == ""  # a blank line before the note and the signature
+    # 附件：… two characters in, a second line under the attachment's name (hanging by 「附件：」).
+    fmt = document.paragraphs[note].paragraph_format
+    assert (fmt.left_indent + fmt.first_line_indent, -fmt.first_line_indent) == (Pt(32), Pt(48))
+    signature, day = document.paragraphs[note + 2], document.paragraphs[note + 3]
+    assert (signature.text, day.text) == ("泉州市科学技术局", "2019年1月15日")
+    assert day.paragraph_format.right_indent == Pt(64)  # 右空四字
+    # Centred over the date: the signature (8 characters) is wider than the date, so it reaches further right.
+    assert Pt(56) < signature.paragraph_format.right_indent < Pt(64)
+    # The report follows as 附件: the label on its first line, its title on the third.
+    label = body.index("附件")
+    assert body[label + 1 : label + 3] == ["", "泉州市科技局2018年政府信息公开年度报告"]
+    assert document.paragraphs[label + 2].style.name == "Report Title"
 
 
 def test_narrative_markup_sub_headings_numbers_and_bold_lead_ins(template_2021, answers_2021):

@@ -2,8 +2,13 @@
 
 What a coordinator would otherwise check by eye before printing: no table row split across pages, header
 rows repeated on continuation pages, 28 characters on a full body line, the page number 「— N —」 on every
-page, 7 mm under the type area and one character in from the edge. Skipped only where LibreOffice is not
+page, 7 mm under the type area and one character in from the edge, the covering letter's red issuer and
+rules where GB/T 9704's 信函格式 puts them, sub-headings in 楷体. Skipped only where LibreOffice is not
 installed locally; under CI (CI=true, .ci/run installs it) its absence is a failure.
+
+No 楷体_GB2312 is installed on Linux: the rendering maps it to AR PL UKai (fonts-arphic-ukai, a 楷 face)
+through a fontconfig alias, as a Chinese Windows machine has the real one. Every other missing face falls
+back to Noto CJK, so only the sub-headings can be told apart by the font in the PDF.
 """
 
 from __future__ import annotations
@@ -23,10 +28,11 @@ import pypdf
 import pytest
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from pypdf.generic import ContentStream
 
 from tests.conftest import EXAMPLES
 from workflows.arithmetic import check_answers
-from workflows.assembly import styles
+from workflows.assembly import letter, styles
 from workflows.assembly.document import assemble
 from workflows.files import read_answers_file, read_profile
 from workflows.loader import load_template
@@ -38,6 +44,15 @@ REPORTS = {  # the demo's 2018 report (with its covering letter) and a 2021 repo
 PAGE_HEIGHT_PT = Mm(297).pt
 TYPE_AREA_BOTTOM_PT = Mm(styles.MARGINS_MM["bottom"]).pt  # from the foot of the page
 LEFT_MARGIN_PT = Mm(styles.MARGINS_MM["left"]).pt
+TYPE_AREA_RIGHT_PT = Mm(210 - styles.MARGINS_MM["right"]).pt
+RED, BLACK = (1.0, 0.0, 0.0), (0.0, 0.0, 0.0)
+KAI_ALIAS = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <alias binding="same"><family>楷体_GB2312</family><prefer><family>AR PL UKai CN</family></prefer></alias>
+</fontconfig>
+"""
 CJK_ONLY = re.compile(r"^[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+$")
 SPACE = re.compile(r"\s+")
 
@@ -50,6 +65,19 @@ class Piece:
     y: float
     size: float
     text: str
+    font: str = ""
+    color: tuple[float, ...] = BLACK
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A horizontal line stroked on a page: its height and ends in points from the bottom-left corner."""
+
+    y: float
+    x0: float
+    x1: float
+    width: float
+    color: tuple[float, ...]
 
 
 @dataclass
@@ -58,6 +86,7 @@ class Rendered:
 
     document: object
     pages: list[list[Piece]]
+    rules: list[list[Rule]]
 
     def page_text(self, index: int) -> str:
         """The page's text in drawing order, without any whitespace."""
@@ -73,20 +102,58 @@ def _soffice() -> str:
     pytest.skip("LibreOffice (soffice) is not installed here; .ci/run installs it for CI")
 
 
-def _pieces(path: Path) -> list[list[Piece]]:
-    pages = []
-    for page in pypdf.PdfReader(path).pages:
-        found: list[Piece] = []
+def _pieces(page) -> list[Piece]:
+    """The page's text runs, each with its font's name and the fill colour it is drawn in."""
+    found: list[Piece] = []
+    colors = [BLACK]  # the graphics state stack's fill colours: LibreOffice sets one per q … Q
 
-        def visit(text, cm, tm, font, size, found=found):
-            if text.strip():
-                x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-                y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-                found.append(Piece(round(x, 1), round(y, 1), size * abs(tm[3] * cm[3]) or size, text))
+    def before(op, args, cm, tm):
+        if op == b"q":
+            colors.append(colors[-1])
+        elif op == b"Q" and len(colors) > 1:
+            colors.pop()
+        elif op == b"rg":
+            colors[-1] = tuple(float(a) for a in args)
 
-        page.extract_text(visitor_text=visit)
-        pages.append(found)
-    return pages
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            name = str(font.get("/BaseFont", "")) if font else ""
+            found.append(
+                Piece(round(x, 1), round(y, 1), size * abs(tm[3] * cm[3]) or size, text, name, colors[-1])
+            )
+
+    page.extract_text(visitor_text=visit, visitor_operand_before=before)
+    return found
+
+
+def _rules(page, reader) -> list[Rule]:
+    """The horizontal lines stroked on the page (borders and rules), once each, with width and colour."""
+    found: set[Rule] = set()
+    states = [(BLACK, 1.0)]
+    start = (0.0, 0.0)
+    for args, op in ContentStream(page.get_contents(), reader).operations:
+        color, width = states[-1]
+        if op == b"q":
+            states.append(states[-1])
+        elif op == b"Q" and len(states) > 1:
+            states.pop()
+        elif op == b"RG":
+            states[-1] = (tuple(float(a) for a in args), width)
+        elif op == b"w":
+            states[-1] = (color, float(args[0]))
+        elif op == b"m":
+            start = (float(args[0]), float(args[1]))
+        elif op == b"l" and abs(float(args[1]) - start[1]) < 0.01:
+            x0, x1 = sorted((start[0], float(args[0])))
+            found.add(Rule(round(start[1], 2), round(x0, 2), round(x1, 2), width, color))
+    return sorted(found, key=lambda rule: -rule.y)
+
+
+def _read(path: Path) -> tuple[list[list[Piece]], list[list[Rule]]]:
+    reader = pypdf.PdfReader(path)
+    return [_pieces(page) for page in reader.pages], [_rules(page, reader) for page in reader.pages]
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +170,8 @@ def rendered(tmp_path_factory) -> dict[str, Rendered]:
         assembly = assemble(template, figures, profile.values, year, report_date, profile.owners)
         documents[name] = assembly.save(folder / f"{name}.docx")
     profile_dir = folder / "profile"  # a private LibreOffice profile: parallel runs never share one
+    fonts = folder / "fonts.conf"
+    fonts.write_text(KAI_ALIAS, encoding="utf-8")
     subprocess.run(
         [
             soffice,
@@ -117,9 +186,10 @@ def rendered(tmp_path_factory) -> dict[str, Rendered]:
         check=True,
         capture_output=True,
         timeout=180,
+        env={**os.environ, "FONTCONFIG_FILE": str(fonts)},
     )
     return {
-        name: Rendered(docx.Document(str(path)), _pieces(path.with_suffix(".pdf")))
+        name: Rendered(docx.Document(str(path)), *_read(path.with_suffix(".pdf")))
         for name, path in documents.items()
     }
 
@@ -222,3 +292,86 @@ def test_page_numbers_sit_7_mm_under_the_type_area_one_character_in(rendered, na
             assert dash.x == pytest.approx(LEFT_MARGIN_PT + Pt(14).pt, abs=1.5)
         else:
             assert dash.x > Mm(210).pt / 2
+
+
+def _line(page: list[Piece], y: float) -> list[Piece]:
+    return sorted((p for p in page if abs(p.y - y) < 0.5), key=lambda piece: piece.x)
+
+
+def _ends(line: list[Piece]) -> tuple[float, float]:
+    """Where a line of text starts and ends: its last run's own width is all that is estimated."""
+    return line[0].x, line[-1].x + letter.text_width(line[-1].text).pt
+
+
+def test_the_covering_letter_is_in_the_letter_format(rendered):
+    report = rendered["2018"]
+    page, rules = report.pages[0], report.rules[0]
+    assert "—" not in report.page_text(0)  # no page number on the letter's page
+    issuer = next(p for p in page if p.text == "泉州市科学技术局" and p.size > styles.BODY_SIZE.pt)
+    assert issuer.color == RED
+    top = PAGE_HEIGHT_PT - (issuer.y + letter.IDEOGRAPHIC_TOP * issuer.size)
+    assert top == pytest.approx(Mm(letter.ISSUER_TOP_MM).pt, abs=Mm(1).pt)  # GB/T 9704 allows 1 mm
+    centre = LEFT_MARGIN_PT + Mm(styles.TEXT_WIDTH_MM).pt / 2
+    assert issuer.x + len(issuer.text) * issuer.size / 2 == pytest.approx(centre, abs=Mm(1.5).pt)
+    # Two red double rules, 170 mm long and centred under the issuer: thick over thin 4 mm below it,
+    # thin over thick with its foot 20 mm above the bottom edge.
+    assert len(rules) == 4 and {rule.color for rule in rules} == {RED}
+    for rule in rules:
+        assert rule.x1 - rule.x0 == pytest.approx(Mm(letter.RULE_LENGTH_MM).pt, abs=1)
+        assert (rule.x0 + rule.x1) / 2 == pytest.approx(centre, abs=1)
+    upper, lower = rules[:2], rules[2:]
+    assert upper[0].width > upper[1].width and lower[0].width < lower[1].width
+    issuer_foot = issuer.y - (1 - letter.IDEOGRAPHIC_TOP) * issuer.size
+    gap = issuer_foot - (upper[0].y + upper[0].width / 2)
+    assert gap == pytest.approx(Mm(letter.ISSUER_RULE_GAP_MM).pt, abs=Mm(1).pt)
+    assert lower[1].y - lower[1].width / 2 == pytest.approx(Mm(letter.BOTTOM_RULE_MM).pt, abs=Mm(1).pt)
+    later = [rule for rules in report.rules[1:] for rule in rules if rule.color != BLACK]
+    assert not later, "red rules belong on the letter's first page only"
+    # The number at the right edge of the type area, 7/8 of a character under the rule.
+    number = _line(page, next(p.y for p in page if "函〔" in p.text))
+    assert _ends(number)[1] == pytest.approx(TYPE_AREA_RIGHT_PT, abs=1.5)
+    number_top = number[0].y + letter.IDEOGRAPHIC_TOP * number[0].size
+    assert lower[0].y < number_top < upper[1].y - upper[1].width / 2
+    assert upper[1].y - upper[1].width / 2 - number_top == pytest.approx(letter.NUMBER_GAP.pt, abs=Mm(1).pt)
+    # The date four characters in from the right, the signature centred over it.
+    date_line = _line(page, next(p.y for p in page if p.text == "日"))
+    signature = _line(page, max(p.y for p in page if p.text == "泉州市科学技术局" and p is not issuer))
+    date_start, date_end = _ends(date_line)
+    assert date_end == pytest.approx(TYPE_AREA_RIGHT_PT - letter.characters(4).pt, abs=2)
+    sign_start, sign_end = _ends(signature)
+    assert (sign_start + sign_end) / 2 == pytest.approx((date_start + date_end) / 2, abs=Mm(1).pt)
+    assert signature[0].y - date_line[0].y == pytest.approx(styles.LINE_PITCH.pt, abs=0.5)
+
+
+def _kai_installed() -> bool:
+    listed = subprocess.run(["fc-list"], capture_output=True, text=True) if shutil.which("fc-list") else None
+    return bool(listed and "UKai" in listed.stdout)
+
+
+def _leading_chinese(text: str) -> str:
+    return re.match(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]*", text).group()
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_sub_headings_are_set_in_kai(rendered, name):
+    if not _kai_installed():
+        if os.environ.get("CI") == "true":
+            pytest.fail("AR PL UKai is missing under CI: .ci/run should have installed fonts-arphic-ukai")
+        pytest.skip("AR PL UKai (fonts-arphic-ukai) is not installed: 楷体 cannot be told from the PDF")
+    report = rendered[name]
+    kai_font = styles.HEADING2_FONT
+    expected = []  # what the .docx sets in 楷体: （一） sub-headings and run-in headings
+    for paragraph in report.document.paragraphs:
+        if paragraph.style.name == styles.HEADING_STYLES[2]:
+            expected.append(paragraph.text)
+        expected += [
+            run.text for run in paragraph.runs if run._r.rPr is not None and kai_font in run._r.rPr.xml
+        ]
+    pieces = [piece for page in report.pages for piece in page]
+    starts = {_leading_chinese(text)[:8] for text in expected if _leading_chinese(text)}  # a line at most
+    assert len(starts) >= 5, expected
+    for start in starts:
+        drawn = [p for p in pieces if p.text.startswith(start)]
+        assert drawn and all("Kai" in p.font for p in drawn), (start, {p.font for p in drawn})
+    body = [p for p in pieces if "Kai" not in p.font and CJK_ONLY.match(p.text) and len(p.text) > 20]
+    assert body, "body text should not be in 楷体"
