@@ -7,7 +7,15 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TRANSLATED_TABLES = {"CONTACT_COMMANDS", "COORDINATOR_COMMANDS", "_STATES", "INVITE_PROBLEMS", "STATES"}
+TRANSLATED_TABLES = {
+    "CONTACT_COMMANDS",
+    "COORDINATOR_COMMANDS",
+    "_STATES",
+    "INVITE_PROBLEMS",
+    "STATES",
+    "PAGE_TEXTS",
+    "FORM_REFUSALS",
+}
 
 
 def _strings(node: ast.AST) -> list[str]:
