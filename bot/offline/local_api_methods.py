@@ -100,7 +100,15 @@ class BotApiMethods:
         rows = (markup or {}).get("inline_keyboard", [])
         for row in rows:
             for button in row:
-                if len(button.get("callback_data", "").encode()) > 64:
+                if "web_app" in button:  # a Mini App opens over HTTPS only
+                    url = str((button["web_app"] or {}).get("url", ""))
+                    if not url.startswith("https://"):
+                        raise ApiError(
+                            400,
+                            f"Bad Request: inline keyboard button Web App URL '{url}' is invalid: Only "
+                            "HTTPS links are allowed",
+                        )
+                elif len(button.get("callback_data", "").encode()) > 64:
                     raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
         return rows
 
