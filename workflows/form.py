@@ -53,7 +53,7 @@ PAGE_TEXTS = {
     "all_good": "The figures add up.",
     "errors": "To correct before submitting",
     "warnings": "Please check",
-    "not_saved": "Not saved",
+    "typed": "Please check what you typed",
     "offline": "The bot's server cannot be reached. What you typed is still here; please try again.",
     "no_telegram": "Open this form with its button in the chat with the bot.",
 }

@@ -284,6 +284,7 @@
     for (const node of document.querySelectorAll(".problem")) node.remove();
     for (const node of document.querySelectorAll(".bad, .flag-error, .flag-warning")) {
       node.classList.remove("bad", "flag-error", "flag-warning");
+      node.removeAttribute("title");
     }
     for (const [id, value] of Object.entries(result.computed || {})) {
       const box = state.computed.get(id);
@@ -299,15 +300,18 @@
         continue;
       }
       cell.classList.add("bad");
-      const note = element("span", "problem");
-      note.textContent = problem.text;
-      cell.append(note);
+      cell.title = problem.text;
+      if (cell.tagName !== "TD") { // in a table the list below says it; a cell stays a cell
+        const note = element("span", "problem");
+        note.textContent = problem.text;
+        cell.append(note);
+      }
     }
     const errors = result.findings.filter((finding) => finding.severity === "error");
     const warnings = result.findings.filter((finding) => finding.severity !== "error");
-    if (problems.length) list(panel, "not-saved", text("not_saved"), problems.map((p) => p.text));
-    list(panel, "errors", text("errors"), errors.map((finding) => "❌ " + finding.text));
-    list(panel, "warnings", text("warnings"), warnings.map((finding) => "⚠️ " + finding.text));
+    list(panel, "typed", text("typed"), problems.map((problem) => problem.text));
+    list(panel, "errors", text("errors"), errors.map((finding) => finding.text));
+    list(panel, "warnings", text("warnings"), warnings.map((finding) => finding.text));
     if (!problems.length && !result.findings.length && !loose.length) {
       const good = element("p", "good");
       good.textContent = "✓ " + text("all_good");
