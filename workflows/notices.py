@@ -9,6 +9,7 @@ from workflows.i18n import t
 from workflows.progress import DepartmentProgress, deadline_text, department_progress
 from workflows.replies import Action, Button, Outcome, Reply
 from workflows.session import ReportSession
+from workflows.sheets.upload import sheet_button
 from workflows.units import Unit
 from workflows.workdays import WorkCalendar
 
@@ -29,7 +30,10 @@ def _with_deadline_and_button(lines: list[str], session: ReportSession, now: dat
     # Every message that asks a department to act ends with how long is left and a way to start.
     return Reply(
         "\n".join([*lines, deadline_text(session, now, lang)]),
-        ((Button(t(lang, "Fill in"), Action.of("fill", session.cycle_id)),),),
+        (
+            (Button(t(lang, "Fill in"), Action.of("fill", session.cycle_id)),),
+            (sheet_button(lang, session.cycle_id),),
+        ),
     )
 
 

@@ -33,6 +33,7 @@ MSG_NOT_A_WORKBOOK = (
 MSG_OTHER_REPORT = "This workbook is for another report ({year}), not the one being filled in now."
 MSG_OTHER_DEPARTMENT = "This workbook is for the sections of {department}, not of your department."
 MSG_NO_SECTIONS = "Your department has no sections in this report."
+MSG_NOT_FETCHED = "The file could not be fetched from Telegram. Please send it again."
 
 
 def sheet_button(lang: str, cycle_id: str | None = None) -> Button:
