@@ -177,6 +177,9 @@ def register(application: Application) -> None:
         MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, handlers.text)
     )
     application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL, handlers.document)
+    )
+    application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, handlers.help_command)
     )
     application.add_error_handler(on_error)

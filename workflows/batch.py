@@ -72,7 +72,7 @@ def check_values(
     """Parse and check values as :func:`save_values` would, writing nothing.
 
     ``seen`` is each field's version when the values were offered for editing (a form, a file): a field
-    someone changed since is not overwritten."""
+    someone else changed since is not overwritten."""
     plan = _plan(session, contact, raw, lang, seen)
     given = {**session.figures.given, **plan.values}
     figures = compute(session.template, given, session.previous)
@@ -157,7 +157,7 @@ def _plan(
                 )
                 plan.result.problems.append(BatchProblem(None, unit.section_id, text))
             continue
-        if seen is not None and versions.get(fid, 0) != seen.get(fid, 0):
+        if seen is not None and _changed_by_another(session, contact, fid, versions, seen):
             plan.result.problems.append(
                 BatchProblem(fid, unit.section_id, _changed(session, contact, fid, lang))
             )
@@ -175,6 +175,17 @@ def _plan(
     plan.units = dict(sorted(plan.units.items(), key=lambda item: order[item[0]]))
     plan.result.sections = list(plan.units)
     return plan
+
+
+def _changed_by_another(
+    session: ReportSession, contact: Contact, fid: str, versions: Mapping[str, int], seen: Mapping[str, int]
+) -> bool:
+    """Whether someone else saved the field since it was offered (a contact's own later answer, such as
+    an earlier upload of the same file, is theirs to replace)."""
+    if versions.get(fid, 0) == seen.get(fid, 0):
+        return False
+    answer = session.answers.get(fid)
+    return answer is None or answer.by != f"user:{contact.user_id}"
 
 
 def _blank(given: object) -> bool:

@@ -22,7 +22,6 @@ from workflows.answer_texts import (
     warnings_stamp,
     who,
 )
-from workflows.form import form_button
 from workflows.i18n import t
 from workflows.position import EDIT, Conflict, Position
 from workflows.prompts import derived_note, prompt
@@ -132,7 +131,7 @@ class Conversation:
                 (Button(f"{index + 1}. {excerpt(unit.title, 24)}", Action.of("open", unit.section_id)),)
             )
         lines.append(t(self.lang, "Choose one to fill in or review."))
-        return Outcome().say("\n".join(lines), *buttons, (form_button(self.session.cycle_id, self.lang),))
+        return Outcome().say("\n".join(lines), *buttons)
 
     def open(self, section_id: str) -> Outcome:
         """Open one of the department's sections at its first unanswered step (or its summary)."""

@@ -10,6 +10,7 @@ service, with history, exactly as if typed in the chat, and tells the chat what 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -231,3 +232,11 @@ def _told(session: ReportSession, contact: Contact, result: BatchResult, lang: s
 def form_button(cycle_id: str, lang: str) -> Button:
     """「📝 在表单中填写」: opens the form for a cycle, where the channel can (else it is left out)."""
     return Button(t(lang, MSG_FORM_BUTTON), Action.of(FORM, cycle_id))
+
+
+def with_form_button(outcome: Outcome, cycle_id: str, lang: str) -> Outcome:
+    """The /fill answer with 「📝 在表单中填写」 under its last message, whatever it asks first."""
+    if outcome.replies:
+        last = outcome.replies[-1]
+        outcome.replies[-1] = replace(last, buttons=(*last.buttons, (form_button(cycle_id, lang),)))
+    return outcome

@@ -10,6 +10,7 @@ from workflows.i18n import t
 from workflows.progress import DepartmentProgress, deadline_text, department_progress
 from workflows.replies import Action, Button, Outcome, Reply
 from workflows.session import ReportSession
+from workflows.sheets.upload import sheet_button
 from workflows.units import Unit
 from workflows.workdays import WorkCalendar
 
@@ -31,7 +32,8 @@ def _with_deadline_and_button(lines: list[str], session: ReportSession, now: dat
     # the chat, or in the form where the channel has one.
     fill = Button(t(lang, "Fill in"), Action.of("fill", session.cycle_id))
     return Reply(
-        "\n".join([*lines, deadline_text(session, now, lang)]), ((fill, form_button(session.cycle_id, lang)),)
+        "\n".join([*lines, deadline_text(session, now, lang)]),
+        ((fill,), (form_button(session.cycle_id, lang), sheet_button(lang, session.cycle_id))),
     )
 
 

@@ -65,6 +65,7 @@ class BotApiMethods:
     by_id: dict[tuple[int, int], Sent]
     user_messages: set[tuple[int, int]]
     files: dict[str, tuple[str, bytes]]
+    uploads: dict[str, str]
     commands: dict[str, list[dict[str, str]]]
     blocked: set[int]
     rejected: list[tuple[str, int, str]]
@@ -230,6 +231,14 @@ class BotApiMethods:
 
     def _api_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
         file_id = str(params.get("file_id", ""))
+        if file_id in self.uploads:  # a document a person sent
+            path = self.uploads[file_id]
+            return {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "file_size": len(self.files[path][1]),
+                "file_path": path,
+            }
         chat, _, number = file_id.removeprefix("doc").partition("_")
         key = (
             (int(chat), int(number))

@@ -230,8 +230,21 @@ async def test_without_https_the_form_is_served_but_not_offered(tmp_path):
         await h.open_cycle()
         await h.join(POLICY, "钱法规", "policy")
         opening = next(m for m in h.api.messages_to(POLICY) if "开始填报" in m.text)
-        assert [b["text"] for row in opening.buttons for b in row] == ["开始填写"]
+        assert [b["text"] for row in opening.buttons for b in row] == ["开始填写", "用 Excel 填写"]
         assert (await call(h, "/api/form", {}, init_data(h, POLICY))).status_code == 200
     finally:
         await h.stop()
         h.close()
+
+
+async def test_the_opening_and_fill_offer_the_form_beside_the_chat_and_the_workbook(harness):
+    h = harness
+    opening = next(m for m in h.api.messages_to(POLICY) if "开始填报" in m.text)
+    assert [[b["text"] for b in row] for row in opening.buttons] == [
+        ["开始填写"],
+        ["📝 在表单中填写", "用 Excel 填写"],
+    ]
+    menu = (await h.sim.say(POLICY, "/fill"))[-1]
+    (form,) = [b for row in menu.buttons for b in row if "web_app" in b]
+    assert form == {"text": "📝 在表单中填写", "web_app": {"url": f"{PUBLIC}/?cycle=2026"}}
+    assert [b["text"] for b in menu.buttons[-1]] == ["用 Excel 填写"]

@@ -167,6 +167,13 @@ def test_a_field_a_colleague_changed_since_it_was_offered_is_not_overwritten(ses
     assert store.current_answers(cycle)["t3.new.natural"].value == 4
 
 
+def test_the_contacts_own_later_answers_are_theirs_to_replace(session):
+    seen = session.versions(["t3.new.natural"])
+    save_values(session, POLICY, {"t3.new.natural": 4}, NOW, "zh", seen)  # a first upload of a file
+    again = save_values(session.refreshed(), POLICY, {"t3.new.natural": 5}, NOW, "zh", seen)  # corrected
+    assert again.saved == {"t3.new.natural": 5} and again.problems == []
+
+
 def test_a_saved_narrative_replaces_the_chat_draft(session):
     store, cycle = session.store, session.cycle_id
     store.set_conversation(
