@@ -9,6 +9,7 @@ a save's answers and the chat's confirmation commit together before the page hea
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
 import itertools
 import json
@@ -130,26 +131,13 @@ class FormServer:
 
     # The API ----------------------------------------------------------------------------------------
     async def _form(self, request: web.Request) -> web.Response:
-        return await self._serve(
-            request, "form", lambda unit, contact, session, body: form.view(session, contact, contact.lang)
-        )
+        return await self._serve(request, "form", _view)
 
     async def _check(self, request: web.Request) -> web.Response:
-        return await self._serve(
-            request,
-            "check",
-            lambda unit, contact, session, body: form.check(
-                session, contact, body["values"], body["seen"], contact.lang
-            ),
-        )
+        return await self._serve(request, "check", _check)
 
     async def _save(self, request: web.Request) -> web.Response:
-        def save(unit: Unit, contact: Contact, session: ReportSession, body: dict[str, Any]) -> dict:
-            answer, told = form.save(session, contact, body["values"], body["seen"], unit.now, contact.lang)
-            unit.send(contact.address, told)
-            return answer
-
-        return await self._serve(request, "save", save)
+        return await self._serve(request, "save", _save)
 
     async def _serve(
         self, request: web.Request, action: str, handle: Callable[[Unit, Contact, ReportSession, dict], dict]
@@ -169,17 +157,17 @@ class FormServer:
                 contact, session = self._open(user, body.get("cycle"), lang)
                 lang = contact.lang
                 answer = handle(unit, contact, session, body)
-            return web.json_response(answer, headers=SECURITY_HEADERS)
+            return _json(answer)
         except Refused as exc:
-            return web.json_response({"error": exc.text}, status=exc.status, headers=SECURITY_HEADERS)
+            return _json({"error": exc.text}, exc.status)
         except StorageError as exc:  # the disk, not a bug: nothing of the save was kept
             log.error("form %s not stored: %s", action, exc)
             text = t(lang, "Not saved: the server could not store your answer. Please try again later.")
-            return web.json_response({"error": text}, status=503, headers=SECURITY_HEADERS)
+            return _json({"error": text}, 503)
         except Exception:
             log.exception("form %s failed; its writes were undone", action)
             text = t(lang, "Sorry, something went wrong. Your saved answers are safe; please try again.")
-            return web.json_response({"error": text}, status=500, headers=SECURITY_HEADERS)
+            return _json({"error": text}, 500)
 
     async def _body(self, request: web.Request, lang: str) -> dict[str, Any]:
         """The call's JSON: the cycle, the values as typed and the versions they were shown at."""
@@ -240,3 +228,26 @@ class FormServer:
         else:
             raise Refused(409, t(contact.lang, MSG_FORM_WHICH))
         return contact, services.session(cycle)
+
+
+def _json(data: dict[str, Any], status: int = 200) -> web.Response:
+    return web.json_response(
+        data, status=status, headers=SECURITY_HEADERS, dumps=functools.partial(json.dumps, ensure_ascii=False)
+    )
+
+
+def _view(unit: Unit, contact: Contact, session: ReportSession, body: dict[str, Any]) -> dict[str, Any]:
+    """What the form shows."""
+    return form.view(session, contact, contact.lang)
+
+
+def _check(unit: Unit, contact: Contact, session: ReportSession, body: dict[str, Any]) -> dict[str, Any]:
+    """What the values typed so far would do (nothing is written)."""
+    return form.check(session, contact, body["values"], body["seen"], contact.lang)
+
+
+def _save(unit: Unit, contact: Contact, session: ReportSession, body: dict[str, Any]) -> dict[str, Any]:
+    """Save the values; the chat's note goes to the outbox in the same unit of work."""
+    answer, told = form.save(session, contact, body["values"], body["seen"], unit.now, contact.lang)
+    unit.send(contact.address, told)
+    return answer

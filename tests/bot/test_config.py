@@ -171,3 +171,14 @@ def test_webapp_problems_name_their_key(tmp_path, replacement, problem):
 def test_a_webapp_table_needs_its_public_url(tmp_path):
     with pytest.raises(ConfigError, match=r"webapp.public_url: missing \(\[webapp\] needs public_url\)"):
         load_settings(write(tmp_path, "[webapp]\nlisten_port = 8080\n"), env={}, lang="en")
+
+
+def test_init_explains_the_webapp_table(tmp_path, template_2021):
+    from bot.config import starter_config
+
+    text = starter_config(template_2021)
+    assert "# [webapp]" in text and "reverse proxy" in text
+    for line in ("[webapp]\n", "listen_host = ", "listen_port = ", "public_url = "):
+        text = text.replace(f"# {line}", line, 1)
+    webapp = load_settings(write(tmp_path, text), env={}).webapp
+    assert webapp.button_url == "https://reports.example.gov.cn/form/"
