@@ -217,7 +217,8 @@ def conversation(request: Request) -> Conversation:
 @bound("contact", needs_cycle=True)
 async def fill(request: Request) -> None:
     """/fill: choose or continue a section (or fill them all in a workbook)."""
-    request.send(with_sheet_button(conversation(request).menu(), request.lang))
+    talk = conversation(request)
+    request.send(with_sheet_button(talk.menu(), request.lang, offered=bool(talk.units)))
 
 
 @bound("contact", needs_cycle=True)
