@@ -218,8 +218,10 @@ def conversation(request: Request) -> Conversation:
 @bound("contact", needs_cycle=True)
 async def fill(request: Request) -> None:
     """/fill: choose or continue a section (or fill them all in the form or a workbook)."""
-    menu = with_form_button(conversation(request).menu(), request.cycle.id, request.lang)
-    request.send(with_sheet_button(menu, request.lang))
+    talk = conversation(request)
+    offered = bool(talk.units)  # a department with nothing to fill is offered no other way to fill it
+    menu = with_form_button(talk.menu(), request.cycle.id, request.lang, offered)
+    request.send(with_sheet_button(menu, request.lang, offered=offered))
 
 
 @bound("contact", needs_cycle=True)

@@ -234,9 +234,10 @@ def form_button(cycle_id: str, lang: str) -> Button:
     return Button(t(lang, MSG_FORM_BUTTON), Action.of(FORM, cycle_id))
 
 
-def with_form_button(outcome: Outcome, cycle_id: str, lang: str) -> Outcome:
-    """The /fill answer with 「📝 在表单中填写」 under its last message, whatever it asks first."""
-    if outcome.replies:
+def with_form_button(outcome: Outcome, cycle_id: str, lang: str, offered: bool = True) -> Outcome:
+    """The /fill answer with 「📝 在表单中填写」 under its last message, whatever it asks first (when there
+    is anything to fill)."""
+    if outcome.replies and offered:
         last = outcome.replies[-1]
         outcome.replies[-1] = replace(last, buttons=(*last.buttons, (form_button(cycle_id, lang),)))
     return outcome

@@ -28,8 +28,8 @@ def _owed_lines(session: ReportSession, units: list[Unit], lang: str) -> list[st
 
 
 def _with_deadline_and_button(lines: list[str], session: ReportSession, now: datetime, lang: str) -> Reply:
-    # Every message that asks a department to act ends with how long is left and a way to start: in
-    # the chat, or in the form where the channel has one.
+    # Every message that asks a department to act ends with how long is left and the ways to start: the
+    # chat, then the form (where the channel has one) and the workbook.
     fill = Button(t(lang, "Fill in"), Action.of("fill", session.cycle_id))
     return Reply(
         "\n".join([*lines, deadline_text(session, now, lang)]),

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from storage.records import IN_PROGRESS
 from tests.bot.harness import everyone_joined
+from tests.bot.process import BotProcess, wait_for
 from tests.bot.test_e2e import ANSWERS, COORDINATOR, OFFICE, POLICY, texts
 from workflows.loader import load_template
 from workflows.sheets.make import template_sheet
@@ -245,3 +246,87 @@ async def workbook_en(h):
     sent = await h.sim.press(POLICY, "Fill in with Excel", menu[-1])
     (document,) = [m for m in sent if m.document is not None]
     return document
+
+
+async def test_the_sheet_button_on_the_opening_sends_the_workbook(harness):
+    h = harness
+    opening = next(
+        m
+        for m in reversed(h.api.messages_to(POLICY))
+        if m.buttons and m.buttons[-1][0]["text"] == "用 Excel 填写"
+    )
+    sent = await h.sim.press(POLICY, "用 Excel 填写", opening)
+    assert [m.filename for m in sent if m.document is not None] == ["sheet-2026-policy.xlsx"]
+
+
+async def test_a_file_telegram_cannot_hand_over_is_asked_for_again(harness):
+    h = harness
+    document = await workbook(h, POLICY)
+    h.api.failures["getFile"] = 1  # a 502 between the bot and Telegram
+    reply = await h.sim.send_document(POLICY, "x.xlsx", document.document, XLSX)
+    assert texts(reply) == "未从该文件保存任何内容。\n无法从 Telegram 获取该文件，请重新发送。"
+    again = await h.sim.send_document(
+        POLICY, "x.xlsx", filled(document.document, {where(h, document.document)["t3.new.natural"]: 1}), XLSX
+    )
+    assert texts(again) == "✓ 已从表格保存 1 个数值。"
+
+
+KILLS = {
+    # The upload's update is committed with its job; the bot dies while fetching the file.
+    "while fetching": ("getFile", "received"),
+    # The values are saved with the reply in the outbox; the reply never reached Telegram.
+    "after saving": ("sendMessage", "received"),
+}
+
+
+@pytest.mark.parametrize("point", list(KILLS))
+def test_a_workbook_is_saved_exactly_once_whenever_the_bot_dies(tmp_path, point):
+    approval = 13  # 行政审批科: table 二
+    bot = BotProcess(tmp_path)
+    try:
+        bot.start()
+        bot.api.user(approval, "孙审批")
+        bot.api.send_text(approval, f"/start {bot.code('approval')}")
+        assert wait_for(lambda: any("欢迎" in m.text for m in bot.messages(approval)))
+        bot.api.send_text(approval, "/fill")
+        assert wait_for(lambda: any("用 Excel 填写" in str(m.buttons) for m in bot.messages(approval)))
+        bot.api.press(approval, "用 Excel 填写")
+        assert wait_for(lambda: any(m.document for m in bot.messages(approval)))
+        document = next(m for m in bot.messages(approval) if m.document)
+        cells = {
+            fid: c.ref
+            for fid, c in read_sheet(document.document, load_template("gov-disclosure-2021")).cells.items()
+        }
+        data = filled(document.document, {cells["t2.rules.issued"]: 1, cells["t2.fees.amount"]: "12.5万元"})
+        method, when = KILLS[point]
+        fired = []
+
+        def hook(name, params, phase, result):
+            saving = name != "sendMessage" or "已从表格保存" in str(params.get("text"))
+            if not fired and name == method and phase == when and saving:
+                fired.append(True)
+                bot.kill()
+                return "drop"
+            return None
+
+        bot.api.hooks.append(hook)
+        bot.api.send_document(approval, "表二.xlsx", data, XLSX)
+        assert wait_for(lambda: fired), "the kill point was never reached"
+        bot.wait_dead()
+        bot.api.hooks.clear()
+        bot.start()
+        assert wait_for(lambda: any("已从表格保存" in m.text for m in bot.messages(approval)))
+        assert bot.stop() == 0
+        saved = [m.text for m in bot.messages(approval) if "已从表格保存" in m.text]
+        assert saved == ["✓ 已从表格保存 2 个数值。"]
+        store = bot.store()
+        try:
+            assert [v.value for v in store.answer_history("2026", "t2.rules.issued")] == [1]
+            assert [(v.value, v.raw) for v in store.answer_history("2026", "t2.fees.amount")] == [
+                ("12.5", "12.5万元")
+            ]
+            assert store.pending_jobs() == [] and store.pending_deliveries() == []
+        finally:
+            store.close()
+    finally:
+        bot.close()

@@ -42,9 +42,9 @@ def sheet_button(lang: str, cycle_id: str | None = None) -> Button:
     return Button(t(lang, "Fill in with Excel"), action)
 
 
-def with_sheet_button(outcome: Outcome, lang: str) -> Outcome:
-    """The /fill answer with 「用 Excel 填写」 under its last message."""
-    if outcome.replies:
+def with_sheet_button(outcome: Outcome, lang: str, offered: bool = True) -> Outcome:
+    """The /fill answer with 「用 Excel 填写」 under its last message (when there is anything to fill)."""
+    if outcome.replies and offered:
         last = outcome.replies[-1]
         outcome.replies[-1] = Reply(last.text, (*last.buttons, (sheet_button(lang),)), last.document)
     return outcome
