@@ -17,6 +17,7 @@
     checks: 0,
     timer: 0,
     saving: false,
+    confirmClose: null, // what Telegram was last told about closing with unsaved edits
   };
   const initData = readInitData();
   state.lang = claimedLanguage(initData);
@@ -347,7 +348,10 @@
     const button = $("save");
     button.textContent = state.saving ? text("saving") : text("save");
     button.disabled = state.saving || count === 0;
-    tell("web_app_setup_closing_behavior", { need_confirmation: count > 0 });
+    if (state.confirmClose !== count > 0) { // Telegram asks before closing while edits are unsaved
+      state.confirmClose = count > 0;
+      tell("web_app_setup_closing_behavior", { need_confirmation: state.confirmClose });
+    }
   }
 
   // Saving -------------------------------------------------------------------------------------------
