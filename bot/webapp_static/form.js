@@ -98,12 +98,7 @@
     } catch (error) {
       throw new Error(text("offline"));
     }
-    let data = null;
-    try {
-      data = await response.json();
-    } catch (error) {
-      data = null;
-    }
+    const data = await response.json().catch(() => null);
     if (!response.ok || !data) throw new Error((data && data.error) || text("offline"));
     return data;
   }
@@ -253,9 +248,7 @@
   }
 
   function seenFor(values) {
-    const seen = {};
-    for (const id of Object.keys(values)) seen[id] = state.seen[id] || 0;
-    return seen;
+    return Object.fromEntries(Object.keys(values).map((id) => [id, state.seen[id] || 0]));
   }
 
   function changed() {
