@@ -31,6 +31,7 @@ from bot.courier import Courier, Pace
 from bot.polling import Poller, on_error
 from bot.runtime import Runtime
 from bot.scheduler import Scheduler
+from bot.webapp import FormServer
 from bot.worker import Worker
 from storage.records import COORDINATOR, FROM_CONFIG
 from workflows.cycles import cycle_state
@@ -176,6 +177,9 @@ def register(application: Application) -> None:
         MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, handlers.text)
     )
     application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL, handlers.document)
+    )
+    application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, handlers.help_command)
     )
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, handlers.edited))
@@ -236,6 +240,8 @@ class ReportBot:
         self.scheduler = Scheduler(self.runtime, calendar, escalate_after)
         self.poller = Poller(self.application, self.runtime, poll_timeout, on_fatal=self._fatal)
         self.application.bot_data["scheduler"] = self.scheduler
+        webapp = services.settings.webapp
+        self.form_server = FormServer(self.runtime, token, webapp) if webapp is not None else None
         self.fatal: BaseException | None = None
         self._tasks: list[asyncio.Task] = []
         self._stopped = asyncio.Event()
@@ -250,6 +256,7 @@ class ReportBot:
         await connect(
             self.application, self.token, settings.api_url, self.retry_for, self.sleep, lang=self.lang
         )
+        await self._serve_form()
         await self.application.start()  # the JobQueue
         store = self.services.store
         pending = store.pending_deliveries()
@@ -271,6 +278,26 @@ class ReportBot:
         await self.scheduler.start(self.application)  # polling has started: openings never delay answers
         log.info("%d messages due, %d jobs to finish", len(pending), len(store.pending_jobs()))
         log.info("%s", self.started_line())
+
+    async def _serve_form(self) -> None:
+        """Start the form's web server, when configured; a port it cannot have stops the start."""
+        if self.form_server is None:
+            return
+        config = self.form_server.config
+        try:
+            await self.form_server.start()
+        except OSError as exc:
+            await self.application.shutdown()
+            raise StartupError(
+                t(
+                    self.lang,
+                    "cannot serve the form on {host}:{port} ({reason}): check webapp.listen_host and "
+                    "webapp.listen_port",
+                    host=config.listen_host,
+                    port=config.listen_port,
+                    reason=exc.strerror or exc.__class__.__name__,
+                )
+            ) from None
 
     def started_line(self) -> str:
         """The start-up summary: who the bot is, its template, departments and open cycle."""
@@ -294,6 +321,8 @@ class ReportBot:
 
     async def stop(self) -> None:
         """Finish the batch in hand and the sends in flight, then shut down."""
+        if self.form_server is not None:  # first: no save may start while the rest winds down
+            await self.form_server.stop()
         await self.poller.stop()
         poller = self._tasks[2] if len(self._tasks) > 2 else None
         if poller is not None:

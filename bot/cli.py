@@ -17,6 +17,7 @@ from bot.cli_group import QuietGroup, current_lang
 from bot.commands import LANG, fail, in_range
 from bot.commands import register as register_bot_commands
 from bot.commands_cycle import register as register_cycle_commands
+from bot.commands_sheet import register as register_sheet_command
 from workflows.audit import check_answers
 from workflows.catalogue import catalogue_document
 from workflows.clock import Clock, SystemClock
@@ -164,9 +165,20 @@ def fields(template_ref: str, fmt: str) -> None:
         click.echo(f"{record['id']}\t{record['section']}\t{record['type']}{unit}\t{flags}\t{record['label']}")
 
 
-def _report(result: Any, lang: str) -> None:
+def answers_and_cells(path: Path, template: Template, lang: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """An answers file's values and, for a workbook, each field's cell (「表三!D7」)."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from workflows.sheets.offline import workbook_answers  # openpyxl only when a workbook is read
+
+        return workbook_answers(path, template, lang)
+    return read_answers_file(path), {}
+
+
+def _report(result: Any, lang: str, cells: dict[str, str] | None = None) -> None:
     for finding in result.errors:
-        click.echo(t(lang, "error: {message}", message=finding.render(lang)))
+        where = (cells or {}).get(finding.fields[0]) if len(finding.fields) == 1 else None
+        message = finding.render(lang)
+        click.echo(t(lang, "error: {message}", message=f"{where}：{message}" if where else message))
     for finding in result.warnings:
         click.echo(t(lang, "warning: {message}", message=finding.render(lang)))
 
@@ -178,7 +190,7 @@ def _report(result: Any, lang: str) -> None:
     "answers_path",
     required=True,
     type=click.Path(path_type=Path),
-    help="YAML or JSON: field id → value.",
+    help="YAML or JSON (field id → value), or the .xlsx workbook of `reportbot sheet` or the bot.",
 )
 @click.option(
     "--previous",
@@ -196,7 +208,8 @@ def check(
     """Every error, warning and gap in a set of answers. Exit 0 if clean, 1 on errors or gaps, 2 on misuse."""
     template = load_template(template_ref)
     previous = read_answers_file(previous_path) if previous_path else None
-    result = check_answers(template, read_answers_file(answers_path), previous)
+    answers, cells = answers_and_cells(answers_path, template, lang)
+    result = check_answers(template, answers, previous)
     missing = [missing_finding(f) for f in result.figures.missing()]
     if fmt == "json":
         document = {
@@ -206,7 +219,7 @@ def check(
         }
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
     else:
-        _report(result, lang)
+        _report(result, lang, cells)
         if missing:
             click.echo(
                 tn(
@@ -240,7 +253,13 @@ def missing_finding(field_: Field) -> Finding:
 
 @main.command(name="assemble")
 @TEMPLATE
-@click.option("--answers", "answers_path", required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--answers",
+    "answers_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="YAML or JSON (field id → value), or the .xlsx workbook of `reportbot sheet` or the bot.",
+)
 @click.option("--out", "out_path", required=True, type=click.Path(path_type=Path), help="The .docx to write.")
 @click.option("--previous", "previous_path", type=click.Path(path_type=Path))
 @click.option(
@@ -294,7 +313,7 @@ def assemble_command(
     template = load_template(template_ref)
     profile = read_profile(org_path)
     previous = read_answers_file(previous_path) if previous_path else None
-    result = check_answers(template, read_answers_file(answers_path), previous)
+    result = check_answers(template, read_answers_file(answers_path, template, lang), previous)
     report_year = year or profile.year or today.year - 1
     assembly = assemble(
         template,
@@ -325,6 +344,7 @@ def assemble_command(
 
 register_bot_commands(main)
 register_cycle_commands(main)
+register_sheet_command(main, friendly_errors, TEMPLATE, out_problem, clock_of)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -21,6 +21,7 @@ from bot.config_schema import (
     DepartmentTable,
     RemindersTable,
     ReportTable,
+    WebappTable,
     problem_line,
     unknown_key,
     validate_part,
@@ -66,6 +67,7 @@ class Settings:
     reminders: dict[str, Any] = field(default_factory=dict)
     calendar_file: Path | None = None
     coordinators: list[int] = field(default_factory=list)
+    webapp: WebappTable | None = None  # the form in Telegram, when configured
 
 
 def parse_moment(
@@ -257,6 +259,7 @@ def load_settings(
         reminders=reminders.model_dump(),
         calendar_file=base / bot.calendar_file if bot.calendar_file else None,
         coordinators=list(coordinators or []),
+        webapp=tables["webapp"],
     )
 
 
@@ -341,6 +344,14 @@ sections = {json.dumps(top, ensure_ascii=False)}
 # name = "政策法规科"
 # sections = ["requests", "appeals"]  # remove them from the office's sections above
 # head_user_id = 123456789
+
+# Optional: the form in Telegram (a Mini App) that shows a department's tables with live checks. The bot
+# serves it on listen_host:listen_port; an HTTPS reverse proxy (nginx, caddy) makes it reachable at
+# public_url, which the 「在表单中填写」 button opens (see the README). Without it, people fill in by chat.
+# [webapp]
+# listen_host = "127.0.0.1"
+# listen_port = 8080
+# public_url = "https://reports.example.gov.cn/form/"
 
 # Optional: a cycle created at start-up if it does not exist yet (or use `reportbot cycle open`).
 # [cycle]

@@ -69,11 +69,30 @@ class CycleTable(_Table):
     opens: date | datetime | str | None = None
 
 
+class WebappTable(_Table):
+    """The [webapp] table: the form in Telegram (a Mini App), served by the bot behind an HTTPS proxy."""
+
+    listen_host: str = "127.0.0.1"
+    listen_port: int = PydanticField(8080, ge=0, le=65535)
+    public_url: str = PydanticField(pattern=r"^https?://[^\s?#]+$")
+
+    @property
+    def button_url(self) -> str | None:
+        """The address the form button opens; None unless HTTPS (Telegram opens Mini Apps over HTTPS only).
+
+        It ends in ``/``: the page loads its script and calls the API by relative paths, so a proxy may
+        map it to any path."""
+        if not self.public_url.startswith("https://"):
+            return None
+        return self.public_url if self.public_url.endswith("/") else self.public_url + "/"
+
+
 TABLES: dict[str, type[_Table]] = {
     "bot": BotTable,
     "report": ReportTable,
     "reminders": RemindersTable,
     "cycle": CycleTable,
+    "webapp": WebappTable,
 }
 TOP_LEVEL = (*TABLES, "departments", "organisation", "coordinators")
 
@@ -118,6 +137,8 @@ def _explain(
         return t(
             lang, "no sections: list the template sections this department writes (see `reportbot fields`)"
         )
+    if kind == "string_pattern_mismatch" and last == "public_url":
+        return t(lang, "{value} is not an address such as https://reports.example.gov.cn/form/", value=value)
     if kind == "string_pattern_mismatch" and last == "id":
         return t(lang, "{value}: use 1–24 letters and digits (it goes into invite codes)", value=value)
     if kind.startswith("int_"):

@@ -174,11 +174,12 @@ def bound(role: str | None = None, needs_cycle: bool = False) -> Callable[[Calla
 
 
 def _cycle_asked(update: Update) -> str | None:
-    """The cycle a pressed 「开始填写」 names (an opening or a reminder says which report it is for)."""
+    """The cycle a pressed 「开始填写」 or 「用 Excel 填写」 names (an opening or a reminder says which report
+    it is for)."""
     if update.callback_query is None:
         return None
     action = decode(update.callback_query.data)
-    return action.args[0] if action.name == "fill" and action.args else None
+    return action.args[0] if action.name in ("fill", "sheet") and action.args else None
 
 
 def _department_active(services: Services, contact: Contact) -> bool:

@@ -11,12 +11,15 @@ from bot.callbacks import decode
 from bot.guard import MSG_PRIVATE_ONLY, Request, answer_button, bound, refuse, services_of
 from bot.messages import COMMANDS
 from bot.runtime import Unit, current_unit
+from bot.worker import SHEET
 from storage.records import CONTACT, COORDINATOR, HEAD, NOTICE, Contact
 from workflows import joining
 from workflows.conversation import EXPIRED, Conversation
 from workflows.edits import apply_edit
+from workflows.form import with_form_button
 from workflows.i18n import normalise_lang, t
 from workflows.replies import Action, Outcome
+from workflows.sheets.upload import send_sheet, upload_problem, with_sheet_button
 
 CONTACT_COMMANDS = [
     ("fill", "Fill in your sections"),
@@ -43,6 +46,9 @@ COORDINATOR_COMMANDS = [
     ("lang", "Language: /lang zh or /lang en"),
     ("help", "Coordinator commands"),
 ]
+MSG_COORDINATOR_SHEET = (
+    "Workbooks are filled in and sent back by department contacts. /export gives you every figure as .xlsx."
+)
 
 
 def commands_of(contact: Contact) -> list[tuple[str, str]]:
@@ -145,8 +151,11 @@ def conversation(request: Request) -> Conversation:
 
 @bound("contact", needs_cycle=True)
 async def fill(request: Request) -> None:
-    """/fill: choose or continue a section."""
-    request.send(conversation(request).menu())
+    """/fill: choose or continue a section (or fill them all in the form or a workbook)."""
+    talk = conversation(request)
+    offered = bool(talk.units)  # a department with nothing to fill is offered no other way to fill it
+    menu = with_form_button(talk.menu(), request.cycle.id, request.lang, offered)
+    request.send(with_sheet_button(menu, request.lang, offered=offered))
 
 
 @bound("contact", needs_cycle=True)
@@ -170,6 +179,27 @@ async def text(request: Request) -> None:
         request.say(help_text(request.contact))
         return
     await answer(request.update, request.context)
+
+
+@bound()
+async def document(request: Request) -> None:
+    """A file: a contact's filled-in workbook; a coordinator is told where workbooks come from."""
+    if request.contact.role == COORDINATOR:
+        request.say(t(request.lang, MSG_COORDINATOR_SHEET))
+        return
+    await upload(request.update, request.context)
+
+
+@bound("contact", needs_cycle=True)
+async def upload(request: Request) -> None:
+    """A contact's workbook: what its message shows is checked here; the worker fetches and reads it."""
+    sent = request.update.effective_message.document
+    problem = upload_problem(sent.file_name, sent.file_size, sent.mime_type, request.lang)
+    if problem is not None:
+        request.say(problem)
+        return
+    params = {"cycle": request.cycle.id, "chat": request.chat_id, "lang": request.lang}
+    request.unit.job(SHEET, {**params, "user": request.contact.user_id, "file_id": sent.file_id})
 
 
 @bound("contact", needs_cycle=True)
@@ -205,6 +235,7 @@ CONTACT_ACTIONS = {
     "submit": lambda c, a: c.submit(a[0], a[1]),
     "confirm": lambda c, a: c.submit(a[0], a[1], confirmed=True),
     "okwarn": lambda c, a: c.confirm_warnings(a[0], a[1], a[2]),
+    "sheet": lambda c, a: send_sheet(c.session, c.contact, c.now),
 }
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import warnings
 from typing import Any
+from urllib.parse import urlencode
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 from telegram.error import RetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.callbacks import encode
-from workflows.replies import Reply
+from workflows.replies import FORM, Action, Button, Reply
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -35,14 +36,30 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     return pieces
 
 
-def _buttons(reply: Reply) -> list[list[dict[str, Any]]]:
-    rows = [[{"label": b.label, "data": encode(b.action)} for b in row] for row in reply.buttons]
+def form_link(form_url: str, action: Action) -> str:
+    """The form's address for a ``form`` action: the configured URL, with the cycle it is for."""
+    return form_url + (f"?{urlencode({'cycle': action.args[0]})}" if action.args else "")
+
+
+def _button(button: Button, form_url: str | None) -> dict[str, Any] | None:
+    if button.action.name != FORM:
+        return {"label": button.label, "data": encode(button.action)}
+    # The form opens as a Mini App where the configuration offers one; elsewhere the chat flow stays.
+    return {"label": button.label, "web_app": form_link(form_url, button.action)} if form_url else None
+
+
+def _buttons(reply: Reply, form_url: str | None) -> list[list[dict[str, Any]]]:
+    rows = [[shown for b in row if (shown := _button(b, form_url))] for row in reply.buttons]
     return [row for row in rows if row]
 
 
-def payloads(reply: Reply, blob: str | None = None) -> list[tuple[str, dict[str, Any]]]:
-    """The outbox entries one reply needs (a document's bytes are kept as ``blob`` beforehand)."""
-    buttons = _buttons(reply)
+def payloads(
+    reply: Reply, blob: str | None = None, form_url: str | None = None
+) -> list[tuple[str, dict[str, Any]]]:
+    """The outbox entries one reply needs (a document's bytes are kept as ``blob`` beforehand).
+
+    ``form_url`` is where a form button leads (None: no form is offered, and its buttons are left out)."""
+    buttons = _buttons(reply, form_url)
     if reply.document is not None:
         fits = len(reply.text) <= MAX_CAPTION
         document = {
@@ -52,7 +69,7 @@ def payloads(reply: Reply, blob: str | None = None) -> list[tuple[str, dict[str,
         }
         if fits:
             return [(DOCUMENT, {**document, "buttons": buttons})]
-        return [(DOCUMENT, document), *payloads(Reply(reply.text, reply.buttons))]
+        return [(DOCUMENT, document), *payloads(Reply(reply.text, reply.buttons), form_url=form_url)]
     pieces = split_text(reply.text)
     return [
         (TEXT, {"text": piece, "buttons": buttons if n == len(pieces) - 1 else []})
@@ -66,7 +83,15 @@ def markup(payload: dict[str, Any]) -> InlineKeyboardMarkup | None:
     if not rows:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b["label"], callback_data=b["data"]) for b in row] for row in rows]
+        [
+            [
+                InlineKeyboardButton(b["label"], web_app=WebAppInfo(b["web_app"]))
+                if "web_app" in b
+                else InlineKeyboardButton(b["label"], callback_data=b["data"])
+                for b in row
+            ]
+            for row in rows
+        ]
     )
 
 

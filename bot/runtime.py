@@ -49,7 +49,8 @@ class Unit:
     def reply(self, chat_id: int, reply: Reply, priority: int, group: str | None = None) -> None:
         """Put one reply in the outbox (a document's bytes are kept first)."""
         blob = self.store.put_blob(reply.document) if reply.document is not None else None
-        for kind, payload in payloads(reply, blob):
+        webapp = self.services.settings.webapp
+        for kind, payload in payloads(reply, blob, webapp.button_url if webapp is not None else None):
             self.deliver(chat_id, kind, payload, priority, group)
 
     def deliver(

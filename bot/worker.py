@@ -1,4 +1,5 @@
-"""Long work in the background: assembling the report, exporting the figures, reporting on a broadcast.
+"""Long work in the background: assembling the report, exporting the figures, reporting on a broadcast,
+reading a workbook a contact sent back (fetched from Telegram outside any unit of work).
 
 The handler that asks for it answers at once and records a job in its unit of work; the worker does the
 work (the document is built in a thread, from figures computed beforehand) and puts the result in the
@@ -12,16 +13,22 @@ import logging
 from collections import Counter
 from dataclasses import replace
 
+from telegram.error import TelegramError
+
 from bot.courier import Courier
 from bot.runtime import Runtime, Unit
-from storage.records import DUE, FAILED, NOTICE, REPLY, SENT, Delivery, Job
+from storage.records import DUE, FAILED, NOTICE, REPLY, SENT, Cycle, Delivery, Job
 from workflows.i18n import t
 from workflows.progress import broadcast_report
 from workflows.replies import Reply
 from workflows.reports import assemble_current, figures_json, figures_xlsx
+from workflows.sheets.read import SheetRefused, SheetUpload, read_sheet
+from workflows.sheets.upload import receive_sheet
+
+MSG_NOT_FETCHED = "The file could not be fetched from Telegram. Please send it again."
 
 log = logging.getLogger(__name__)
-ASSEMBLE, EXPORT, BROADCAST = "assemble", "export", "broadcast"
+ASSEMBLE, EXPORT, BROADCAST, SHEET = "assemble", "export", "broadcast", "sheet"
 
 
 def group_of(job: Job) -> str:
@@ -42,7 +49,7 @@ class Worker:
     def add(self, jobs: list[Job]) -> None:
         """Take newly committed jobs (or, at start-up, every pending one)."""
         for job in jobs:
-            if job.kind in (ASSEMBLE, EXPORT):
+            if job.kind in (ASSEMBLE, EXPORT, SHEET):
                 self._queue.put_nowait(job)
             elif job.kind == BROADCAST and self.courier.groups[group_of(job)] <= 0:
                 self._queue.put_nowait(job)  # its messages all went out before a restart: report now
@@ -67,6 +74,9 @@ class Worker:
             return
         cycle = services.store.get_cycle(job.params["cycle"])
         chat, lang = job.params["chat"], job.params["lang"]
+        if job.kind == SHEET:
+            await self._sheet(job, cycle)
+            return
         session = services.session(cycle)
         if job.kind == ASSEMBLE:
             session.findings, session.departments  # noqa: B018 - computed here, read by the thread
@@ -92,6 +102,25 @@ class Worker:
         async with self.runtime.unit(job.cause or "") as unit:
             for reply in replies:
                 unit.reply(chat, reply, REPLY)
+            self._done(unit, job)
+
+    async def _sheet(self, job: Job, cycle: Cycle) -> None:
+        """A returned workbook: fetched and read outside any unit of work, then saved in one."""
+        services = self.runtime.services
+        try:
+            received = await self.courier.bot.get_file(job.params["file_id"])
+            data = bytes(await received.download_as_bytearray())
+            upload: SheetUpload | SheetRefused = await asyncio.to_thread(
+                read_sheet, data, services.template_for(cycle)
+            )
+        except SheetRefused as refused:
+            upload = refused
+        except TelegramError as exc:
+            log.warning("workbook of job %s not fetched: %s", job.id, exc.__class__.__name__)
+            upload = SheetRefused(MSG_NOT_FETCHED)  # the channel's own failure, in its words
+        async with self.runtime.unit(job.cause or "") as unit:
+            contact = unit.store.get_contact(job.params["user"])
+            unit.send(job.params["chat"], receive_sheet(services.session(cycle), contact, upload, unit.now))
             self._done(unit, job)
 
     async def _give_up(self, job: Job) -> None:

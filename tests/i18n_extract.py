@@ -7,7 +7,15 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TRANSLATED_TABLES = {"CONTACT_COMMANDS", "COORDINATOR_COMMANDS", "_STATES", "REFUSALS", "STATES"}
+TRANSLATED_TABLES = {
+    "CONTACT_COMMANDS",
+    "COORDINATOR_COMMANDS",
+    "_STATES",
+    "REFUSALS",
+    "STATES",
+    "PAGE_TEXTS",
+    "FORM_REFUSALS",
+}
 
 
 def _strings(node: ast.AST) -> list[str]:
@@ -36,9 +44,7 @@ def _argument_texts(arg: ast.AST, constants: dict[str, str]) -> list[str]:
             return [constants[name]]
     if isinstance(arg, ast.IfExp):
         return _strings(arg.body) + _strings(arg.orelse)
-    if ast.unparse(arg) in ("self.message", "exc.message") or isinstance(
-        arg, ast.Name | ast.Subscript | ast.Call
-    ):
+    if ast.unparse(arg).endswith(".message") or isinstance(arg, ast.Name | ast.Subscript | ast.Call):
         return []  # a Finding's MSG_ constant, or a lookup in a translated table: collected elsewhere
     return [f"<cannot check {ast.unparse(arg)}>"]
 

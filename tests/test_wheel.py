@@ -54,3 +54,16 @@ def test_an_installed_wheel_runs_the_demo_and_init(tmp_path):
     assert (elsewhere / "office.toml").read_text(encoding="utf-8") == (
         ROOT / "examples" / "reportbot.example.toml"
     ).read_text(encoding="utf-8")
+    # The form's page travels as package data: a bot installed from the wheel can serve it.
+    page = subprocess.run(
+        [
+            str(bin_dir / "python"),
+            "-c",
+            "from bot.webapp import STATIC; print(sorted(p.name for p in STATIC.iterdir()))",
+        ],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert page.stdout.strip() == "['form.css', 'form.js', 'index.html']", page.stderr

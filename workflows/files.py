@@ -93,8 +93,16 @@ def flatten_answers(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]
     return out
 
 
-def read_answers_file(path: str | Path) -> dict[str, Any]:
-    """Read an answers (or last year's figures) file into ``{field_id: value}``."""
+def read_answers_file(path: str | Path, template: Any = None, lang: str = "zh") -> dict[str, Any]:
+    """Read an answers (or last year's figures) file into ``{field_id: value}``.
+
+    A workbook the bot made (.xlsx) is read with its ``template``; its refusals are in ``lang``."""
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+        if template is None:
+            raise InputFileError("a workbook is read together with its template").at(str(path))
+        from workflows.sheets.offline import workbook_answers  # openpyxl only when a workbook is read
+
+        return workbook_answers(path, template, lang)[0]
     return flatten_answers(read_mapping(path))
 
 

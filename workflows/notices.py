@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage.records import Contact, Cycle, Department
+from workflows.form import form_button
 from workflows.i18n import t
 from workflows.progress import DepartmentProgress, deadline_text, department_progress
 from workflows.replies import Action, Button, Outcome, Reply
 from workflows.session import ReportSession
+from workflows.sheets.upload import sheet_button
 from workflows.units import Unit
 from workflows.workdays import WorkCalendar
 
@@ -26,10 +28,12 @@ def _owed_lines(session: ReportSession, units: list[Unit], lang: str) -> list[st
 
 
 def _with_deadline_and_button(lines: list[str], session: ReportSession, now: datetime, lang: str) -> Reply:
-    # Every message that asks a department to act ends with how long is left and a way to start.
+    # Every message that asks a department to act ends with how long is left and the ways to start: the
+    # chat, then the form (where the channel has one) and the workbook.
+    fill = Button(t(lang, "Fill in"), Action.of("fill", session.cycle_id))
     return Reply(
         "\n".join([*lines, deadline_text(session, now, lang)]),
-        ((Button(t(lang, "Fill in"), Action.of("fill", session.cycle_id)),),),
+        ((fill,), (form_button(session.cycle_id, lang), sheet_button(lang, session.cycle_id))),
     )
 
 

@@ -11,6 +11,8 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+FORM = "form"  # the action of a button that opens the form (a Mini App), where a channel offers one
+
 
 @dataclass(frozen=True)
 class Action:

@@ -52,6 +52,7 @@ class Script:
     slip: tuple[str, str] | None = (
         None  # the late department's narrative: field, a figure the tables contradict
     )
+    sheet: str | None = None  # the department that fills its tables in the workbook (Excel/WPS)
 
 
 SCRIPTS = {
@@ -63,6 +64,7 @@ SCRIPTS = {
         late="office",
         mistake=("policy", "requests", "t3.carried_out.natural", 5),
         returned=("hr", "problems", "请补充上年度问题的整改结果"),
+        sheet="approval",
         slip=(
             "overview.management.text",
             "严格执行公开属性源头认定和发布前保密审查制度，完成行政规范性文件清理，废止3件。",
@@ -77,6 +79,7 @@ SCRIPTS = {
         mistake=("info", "proactive", "categories.news", 64),
         returned=("planning", "problems", "请把改进措施写得更具体一些"),
         first=("planning",),
+        sheet="planning",
         slip=(
             "overview.text",
             "2018年，我局认真贯彻落实《中华人民共和国政府信息公开条例》，全年主动公开政府信息136条。",
@@ -168,10 +171,10 @@ async def _timeline(stage: Stage, script: Script, calendar: WorkCalendar) -> Non
     ]
     ordered = [*script.first, *[d for d in others if d not in script.first]]
     for dept in ordered:
-        await stage.fill_department(dept)
+        await stage.fill_department(dept, by_sheet=dept == script.sheet)
     returned_dept, returned_section, comment = script.returned
     if returned_dept not in ordered:
-        await stage.fill_department(returned_dept)
+        await stage.fill_department(returned_dept, by_sheet=returned_dept == script.sheet)
 
     stage.day(at(day0 + timedelta(days=1), 10), "填错的数字被当场指出并改正")
     dept, section, field_id, wrong = script.mistake

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import datetime, timedelta
+
+from openpyxl import load_workbook
 
 from bot.callbacks import decode, encode
 from bot.offline.local_api import LocalBotApi, Sent
@@ -16,6 +19,7 @@ from workflows.onboarding import issue
 from workflows.progress import department_progress
 from workflows.replies import Action
 from workflows.services import Services
+from workflows.sheets.read import read_sheet
 from workflows.units import ROW, TEXT_STEP, Step
 from workflows.wording import excerpt
 
@@ -128,11 +132,18 @@ class Stage:
         return [" ".join(shown)] if step.kind == ROW else shown
 
     async def fill_department(
-        self, dept: str, mistake: tuple[str, object] | None = None, slip: tuple[str, str] | None = None
+        self,
+        dept: str,
+        mistake: tuple[str, object] | None = None,
+        slip: tuple[str, str] | None = None,
+        by_sheet: bool = False,
     ) -> None:
-        """Answer every section of a department as prompted, then submit each.
+        """Answer every section of a department as prompted (or all at once in the workbook), then submit
+        each.
 
         ``slip``: a narrative first written with a figure that contradicts the tables, then corrected."""
+        if by_sheet:
+            await self.fill_by_sheet(dept)
         session = self.services.session(self.services.cycle())
         units = session.units_of(dept)
         for unit in units:
@@ -142,7 +153,7 @@ class Stage:
             wanted = encode(Action.of("open", unit.section_id))
             if wanted in choices:
                 await self.press(dept, choices[wanted])
-            for step in session.steps(unit):
+            for step in [] if by_sheet else session.steps(unit):
                 if not any(session.template.fields[fid].required for fid in step.field_ids):
                     continue  # optional parts (the lead under 一、总体情况) are not asked in turn
                 if slip and step.field_ids == (slip[0],):
@@ -159,6 +170,30 @@ class Stage:
                     self.echo(f"      {line}")
             else:
                 self.events.append(f"{self._stamp()} {self._name(dept)} 提交“{unit.title}”")
+
+    async def fill_by_sheet(self, dept: str) -> None:
+        """「用 Excel 填写」: the workbook the bot sends, filled as an office does (here with openpyxl), and
+        sent back in one message."""
+        menu = await self.say(dept, "/fill")
+        sent = await self.press(dept, "用 Excel 填写", menu[-1])
+        document = next(m for m in sent if m.document is not None)
+        session = self.services.session(self.services.cycle())
+        book = load_workbook(io.BytesIO(document.document))
+        count = 0
+        for fid, cell in read_sheet(document.document, self.template).cells.items():
+            value = self.answers.get(fid)
+            if value is None or not session.figures.asked(self.template.fields[fid]):
+                continue  # totals are the workbook's formulas
+            book[cell.sheet][cell.coord].value = value
+            if isinstance(value, str):
+                book[cell.sheet][cell.coord].data_type = "s"
+            count += 1
+        filled = io.BytesIO()
+        book.save(filled)
+        self.clock.advance(timedelta(minutes=25))  # the figures are copied from the office's own tables
+        replies = await self.sim.send_document(self.people[dept][0], document.filename, filled.getvalue())
+        self._show(self._name(dept), f"📎 {document.filename}（已在 Excel 中填好）", replies)
+        self.events.append(f"{self._stamp()} {self._name(dept)} 用 Excel 表格填写，一次发回 {count} 项")
 
     async def _slip(self, dept: str, wrong: str) -> None:
         """Write a narrative whose figure the tables contradict, read the warning, answer again."""

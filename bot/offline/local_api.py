@@ -3,8 +3,9 @@
 It speaks the HTTP Bot API that python-telegram-bot talks to (``base_url``), implements the methods the
 bot uses, and enforces Telegram's documented limits: texts of at most 4096 characters, callback data of
 at most 64 bytes, and HTTP 429 with ``retry_after`` when a chat or the bot sends too fast. It also plays
-the people on the other side: ``send_text`` and ``press`` queue updates for ``getUpdates``, and
-everything the bot sent can be read back. Bound to 127.0.0.1 only.
+the people on the other side: ``send_text``, ``send_document`` and ``press`` queue updates for
+``getUpdates`` (a sent document is then served by getFile and the file URL), and everything the bot
+sent can be read back. Bound to 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class LocalBotApi(BotApiMethods):
         self.user_messages: set[tuple[int, int]] = set()
         self.typed: dict[int, dict[str, Any]] = {}  # each chat's newest message from a person
         self.files: dict[str, tuple[str, bytes]] = {}
+        self.uploads: dict[str, str] = {}  # file id of a document a person sent -> its file path
         self.commands: dict[str, list[dict[str, str]]] = {}
         self.blocked: set[int] = set()
         self.users: dict[int, dict[str, Any]] = {}
@@ -173,6 +175,36 @@ class LocalBotApi(BotApiMethods):
     def last_typed(self, chat_id: int) -> int:
         """The message id of what the person last typed in ``chat_id``."""
         return self.typed[chat_id]["message_id"]
+
+    def send_document(
+        self, user_id: int, filename: str, data: bytes, mime_type: str | None = None, caption: str = ""
+    ) -> int:
+        """The person sends a file in their private chat; the bot fetches it with getFile and its file URL."""
+        sender = self.users.get(user_id) or self.user(user_id, f"user{user_id}")
+        message_id = next(self._message_ids[user_id])
+        self.user_messages.add((user_id, message_id))
+        file_id = f"up{user_id}_{message_id}"
+        with self._lock:
+            self.uploads[file_id] = f"uploads/{user_id}_{message_id}/{filename}"
+            self.files[self.uploads[file_id]] = (filename, data)
+        document: dict[str, Any] = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": filename,
+            "file_size": len(data),
+        }
+        if mime_type:
+            document["mime_type"] = mime_type
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "from": sender,
+            "chat": {"id": user_id, "type": "private", "first_name": sender["first_name"]},
+            "date": int(time.time()),
+            "document": document,
+        }
+        if caption:
+            message["caption"] = caption
+        return self._push({"message": message})
 
     def press(self, user_id: int, label: str, message: Sent | None = None) -> int:
         """The person presses the button labelled ``label`` on ``message`` (default: the last with it)."""

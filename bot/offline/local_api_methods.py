@@ -65,6 +65,7 @@ class BotApiMethods:
     by_id: dict[tuple[int, int], Sent]
     user_messages: set[tuple[int, int]]
     files: dict[str, tuple[str, bytes]]
+    uploads: dict[str, str]
     commands: dict[str, list[dict[str, str]]]
     blocked: set[int]
     rejected: list[tuple[str, int, str]]
@@ -100,7 +101,15 @@ class BotApiMethods:
         rows = (markup or {}).get("inline_keyboard", [])
         for row in rows:
             for button in row:
-                if len(button.get("callback_data", "").encode()) > 64:
+                if "web_app" in button:  # a Mini App opens over HTTPS only
+                    url = str((button["web_app"] or {}).get("url", ""))
+                    if not url.startswith("https://"):
+                        raise ApiError(
+                            400,
+                            f"Bad Request: inline keyboard button Web App URL '{url}' is invalid: Only "
+                            "HTTPS links are allowed",
+                        )
+                elif len(button.get("callback_data", "").encode()) > 64:
                     raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
         return rows
 
@@ -222,6 +231,14 @@ class BotApiMethods:
 
     def _api_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
         file_id = str(params.get("file_id", ""))
+        if file_id in self.uploads:  # a document a person sent
+            path = self.uploads[file_id]
+            return {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "file_size": len(self.files[path][1]),
+                "file_path": path,
+            }
         chat, _, number = file_id.removeprefix("doc").partition("_")
         key = (
             (int(chat), int(number))

@@ -50,6 +50,15 @@ class Simulation:
         before = len(self.api.messages_to(user_id))
         return await self._wait(self.api.edit_text(user_id, text, message_id), user_id, before, timeout)
 
+    async def send_document(
+        self, user_id: int, filename: str, data: bytes, mime_type: str | None = None, timeout: float = 15
+    ) -> list[Sent]:
+        """The person sends a file; returns what the bot sent them because of it (work in the background
+        included)."""
+        before = len(self.api.messages_to(user_id))
+        update_id = self.api.send_document(user_id, filename, data, mime_type)
+        return await self._wait(update_id, user_id, before, timeout)
+
     async def press(
         self, user_id: int, label: str, message: Sent | None = None, timeout: float = 15
     ) -> list[Sent]:

@@ -157,3 +157,52 @@ def test_the_cli_lists_the_problems_without_a_traceback(tmp_path):
         "  - report.templte: unknown key; did you mean 'template'?",
         "  - reminders.escalate_after: expected a whole number, got 'x'",
     ]
+
+
+WEBAPP_COMMENTED = '# [webapp]\n# listen_host = "127.0.0.1"\n# listen_port = 8080\n# public_url'
+WEBAPP = '[webapp]\nlisten_host = "127.0.0.1"\nlisten_port = 8080\npublic_url'
+
+
+def test_the_form_is_configured_by_its_webapp_table(tmp_path):
+    assert load_settings(ROOT / "examples" / "reportbot.example.toml", env={}).webapp is None  # commented out
+    webapp = load_settings(example_with(tmp_path, (WEBAPP_COMMENTED, WEBAPP)), env={}).webapp
+    assert (webapp.listen_host, webapp.listen_port) == ("127.0.0.1", 8080)
+    assert webapp.button_url == "https://reports.jiangbin.example.gov.cn/form/"
+    bare = example_with(tmp_path, (WEBAPP_COMMENTED, WEBAPP), ("example.gov.cn/form/", "example.gov.cn/form"))
+    assert load_settings(bare, env={}).webapp.button_url == "https://reports.jiangbin.example.gov.cn/form/"
+    plain = example_with(tmp_path, (WEBAPP_COMMENTED, WEBAPP), ("https://reports", "http://reports"))
+    assert load_settings(plain, env={}).webapp.button_url is None  # served, but Telegram would refuse it
+
+
+@pytest.mark.parametrize(
+    ("replacement", "problem"),
+    [
+        (("public_url = ", "public_ulr = "), "webapp.public_ulr: unknown key; did you mean 'public_url'?"),
+        (("listen_port = 8080", "listen_port = 80800"), "webapp.listen_port: input should be less than"),
+        (("listen_port = 8080", 'listen_port = "web"'), "webapp.listen_port: expected a whole number"),
+        (
+            ('public_url = "https://reports.jiangbin.example.gov.cn/form/"', 'public_url = "reports/form"'),
+            "webapp.public_url: 'reports/form' is not an address such as https://",
+        ),
+    ],
+)
+def test_webapp_problems_name_their_key(tmp_path, replacement, problem):
+    with pytest.raises(ConfigError) as caught:
+        load_settings(example_with(tmp_path, (WEBAPP_COMMENTED, WEBAPP), replacement), env={}, lang="en")
+    assert [p for p in caught.value.problems if p.startswith(problem)], caught.value.problems
+
+
+def test_a_webapp_table_needs_its_public_url(tmp_path):
+    with pytest.raises(ConfigError, match=r"webapp.public_url: missing \(\[webapp\] needs public_url\)"):
+        load_settings(write(tmp_path, "[webapp]\nlisten_port = 8080\n"), env={}, lang="en")
+
+
+def test_init_explains_the_webapp_table(tmp_path, template_2021):
+    from bot.config import starter_config
+
+    text = starter_config(template_2021)
+    assert "# [webapp]" in text and "reverse proxy" in text
+    for line in ("[webapp]\n", "listen_host = ", "listen_port = ", "public_url = "):
+        text = text.replace(f"# {line}", line, 1)
+    webapp = load_settings(write(tmp_path, text), env={}).webapp
+    assert webapp.button_url == "https://reports.example.gov.cn/form/"

@@ -41,6 +41,9 @@ def test_the_demo_runs_a_whole_cycle_and_hands_over_the_report(tmp_path, templat
     assert "与表格不符" in log and "当场提示后改正" in (out / "summary.md").read_text(encoding="utf-8")
     assert "⏰ 提醒 → 办公室（before:3）" in log and "逾期汇总 → 协调人" in log
     assert "已退回" in log and "进度 [" in log
+    # One department fills its tables in the workbook the bot sends, and sends it back in one message.
+    assert "▸ [用 Excel 填写]" in log and "✓ 已从表格保存" in log
+    assert "用 Excel 表格填写，一次发回" in (out / "summary.md").read_text(encoding="utf-8")
     report = out / f"report-{year}.docx"
     assert str(report) in log and str(out / "summary.md") in log
 

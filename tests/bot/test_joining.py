@@ -46,7 +46,10 @@ async def test_a_contact_who_joins_after_the_opening_gets_it_then(harness):
         "2025 年报告开始填报。政策法规科需要填写：\n· 一、总体情况（二）依申请公开"
     )
     assert opening.text.endswith("截止 2月13日，还剩 7 个工作日")
-    assert opening.buttons == [[{"callback_data": "fill|2025", "text": "开始填写"}]]
+    assert opening.buttons == [
+        [{"callback_data": "fill|2025", "text": "开始填写"}],
+        [{"callback_data": "sheet|2025", "text": "用 Excel 填写"}],
+    ]
 
     h.clock.set(at(5, 9))
     await tick(h)  # nothing more for 政策法规科: its newcomer already has the opening

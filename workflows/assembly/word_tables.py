@@ -26,6 +26,7 @@ from workflows.assembly.styles import (
     mark_missing,
 )
 from workflows.model import Band, Table
+from workflows.table_grid import FIGURE, UNIT, band_cells
 
 MISSING_CELL = "待填"
 CELL_MARGIN_MM = 1
@@ -54,48 +55,28 @@ class _Cell:
 def _band_cells(
     band: Band, top: int, width: int, cell_text: Callable[[str], str | None], fill: Callable[[str], str]
 ) -> tuple[list[_Cell], int]:
+    grid, after = band_cells(band, top, width)
     cells: list[_Cell] = []
-    band_width = band.label_columns + (1 if band.unit_column else 0) + len(band.columns)
-    extra = width - band_width  # a narrow band's last column stretches to the table's width
-    last_col = band_width - 1
-    row = top
-    if band.title:
-        cells.append(_Cell(row, 0, 1, width, fill(band.title), header=True, align_left=True))
-        row += 1
-    for cell in band.header:
-        span = cell.colspan + (extra if cell.col + cell.colspan - 1 == last_col else 0)
-        cells.append(_Cell(row + cell.row, cell.col, cell.rowspan, span, fill(cell.text), header=True))
-    row += band.header_rows
-    for cell in band.row_labels:
-        cells.append(
-            _Cell(
-                row + cell.row,
-                cell.col,
-                cell.rowspan,
-                cell.colspan,
-                fill(cell.text),
-                align_left=cell.rowspan == 1,
-            )
-        )
-    offset = band.label_columns
-    for index, data_row in enumerate(band.rows):
-        if band.unit_column:
-            cells.append(_Cell(row + index, offset, 1, 1, data_row.unit))
-        for col_index, column in enumerate(band.columns):
-            col = offset + (1 if band.unit_column else 0) + col_index
-            value = cell_text(band.cells[(data_row.key, column.key)])
-            span = 1 + (extra if col == last_col else 0)
+    for cell in grid:
+        if cell.kind == FIGURE:
+            value = cell_text(cell.field_id)
+            text = value if value is not None else MISSING_CELL
+            cells.append(_Cell(cell.row, cell.col, 1, cell.colspan, text, missing=value is None))
+        elif cell.kind == UNIT:
+            cells.append(_Cell(cell.row, cell.col, 1, 1, cell.text))
+        else:
             cells.append(
                 _Cell(
-                    row + index,
-                    col,
-                    1,
-                    span,
-                    value if value is not None else MISSING_CELL,
-                    missing=value is None,
+                    cell.row,
+                    cell.col,
+                    cell.rowspan,
+                    cell.colspan,
+                    fill(cell.text),
+                    header=cell.header,
+                    align_left=cell.align_left,
                 )
             )
-    return cells, row + len(band.rows)
+    return cells, after
 
 
 def _column_widths(table: Table) -> list[float]:
