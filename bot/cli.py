@@ -178,7 +178,9 @@ def _report(result: Any, lang: str, cells: dict[str, str] | None = None) -> None
     for finding in result.errors:
         where = (cells or {}).get(finding.fields[0]) if len(finding.fields) == 1 else None
         message = finding.render(lang)
-        click.echo(t(lang, "error: {message}", message=f"{where}：{message}" if where else message))
+        if where:
+            message = t(lang, "{cell}: {problem}", cell=where, problem=message)
+        click.echo(t(lang, "error: {message}", message=message))
     for finding in result.warnings:
         click.echo(t(lang, "warning: {message}", message=finding.render(lang)))
 

@@ -99,7 +99,7 @@ def test_a_filled_workbook_is_checked_and_assembled(tmp_path):
     wrong = english("check", "--template", T2021, "--answers", out, "--previous", previous)
     assert wrong.exit_code == 1
     assert (
-        f"error: {where['t3.new.natural']}：一、本年新收政府信息公开申请数量 · 自然人: “abc” is not a number"
+        f"error: {where['t3.new.natural']}: 一、本年新收政府信息公开申请数量 · 自然人: “abc” is not a number"
         in wrong.output
     )
 

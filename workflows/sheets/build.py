@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.protection import WorkbookProtection
@@ -65,7 +66,7 @@ def build_workbook(content: SheetContent) -> bytes:
     return buffer.getvalue()
 
 
-def set_text(cell, value: str) -> None:
+def set_text(cell: Cell, value: str) -> None:
     """Put text in a cell as text: a value that starts with "=" is never taken for a formula."""
     cell.value = value
     cell.data_type = "s"
@@ -81,6 +82,7 @@ class _Writer:
         self.validations: dict[str, DataValidation] = {}
 
     def write(self) -> None:
+        """The sheet: headings, cells, checks, shape and protection."""
         self._headings()
         for cell in self.layout.cells:
             self._cell(cell)
@@ -111,7 +113,19 @@ class _Writer:
                 width = right - layout.previous_col + 1
                 self._merged(3, layout.previous_col, 1, width, last, Font(bold=True, color="7F7F7F"), WRAP)
 
-    def _merged(self, row, col, rowspan, colspan, text, font=None, alignment=WRAP, fill=None, border=False):
+    def _merged(
+        self,
+        row: int,
+        col: int,
+        rowspan: int,
+        colspan: int,
+        text: str,
+        font: Font | None = None,
+        alignment: Alignment = WRAP,
+        fill: PatternFill | None = None,
+        border: bool = False,
+    ) -> Cell:
+        """Write ``text`` into a cell spanning rowspan × colspan, styled, boxed when ``border``."""
         cell = self.sheet.cell(row, col)
         set_text(cell, text)
         cell.font = font or Font()

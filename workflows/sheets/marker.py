@@ -64,6 +64,8 @@ def read_marker(workbook: Any) -> Marker:
     fields: dict[str, tuple[int, str]] = {}
     for number, row in enumerate(rows):
         cells = ["" if v is None else str(v) for v in (*row, "", "", "", "")[:4]]
+        if number > 0 and not any(cells):
+            continue  # an empty row (a reader may pad up to the rows asked for)
         if number == 0:
             if cells[0] != MAGIC:
                 raise MarkerError("not a reportbot marker")

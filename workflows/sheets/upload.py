@@ -32,6 +32,7 @@ MSG_NOT_A_WORKBOOK = (
 )
 MSG_OTHER_REPORT = "This workbook is for another report ({year}), not the one being filled in now."
 MSG_OTHER_DEPARTMENT = "This workbook is for the sections of {department}, not of your department."
+MSG_AT_CELL = "{cell}: {problem}"  # 「表三!D12：……」
 MSG_NO_SECTIONS = "Your department has no sections in this report."
 
 
@@ -108,7 +109,7 @@ def receive_sheet(
     problems = []
     for problem in result.problems:
         cell = upload.cells.get(problem.field_id or "")
-        problems.append(f"{cell.ref}：{problem.text}" if cell else problem.text)
+        problems.append(t(lang, MSG_AT_CELL, cell=cell.ref, problem=problem.text) if cell else problem.text)
     lines += problems[:MAX_LINES]
     if len(problems) > MAX_LINES:
         lines.append(t(lang, "… and {count} more.", count=len(problems) - MAX_LINES))
