@@ -17,7 +17,7 @@ def any_store(request):
 
 @pytest.fixture
 def world(any_store) -> World:
-    """The example organisation with the 2026 report open since Wednesday 6 January 2027, 09:00."""
+    """The example organisation with the 2025 report open since Wednesday 7 January 2026, 09:00."""
     return build_world(any_store)
 
 

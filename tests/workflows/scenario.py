@@ -1,7 +1,8 @@
 """A report world built directly from the domain, as ``bot.services`` builds it, without any channel.
 
 The example organisation's five departments (examples/2021/organisation.yaml), the 2021 template, the
-2026 cycle opening on a Wednesday morning with a hand-moved clock, and helpers to put people in it,
+2025 report's cycle opening on a Wednesday morning in January 2026 (a month the bundled
+holiday calendar covers) with a hand-moved clock, and helpers to put people in it,
 talk to the bot as one of them and store answers from examples/2021/answers.yaml. Nothing here sends
 anything anywhere: what the domain says is read from the ``Outcome`` it returns, what it keeps from the
 store.
@@ -34,8 +35,9 @@ from workflows.workdays import WorkCalendar
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "2021"
 ZONE = ZoneInfo("Asia/Shanghai")
-START = datetime(2027, 1, 6, 9, 0, tzinfo=ZONE)  # a Wednesday
-DEADLINE = datetime(2027, 1, 20, 18, 0, tzinfo=ZONE)  # a Wednesday, two weeks on
+START = datetime(2026, 1, 7, 9, 0, tzinfo=ZONE)  # a Wednesday, after the New Year holiday
+DEADLINE = datetime(2026, 1, 21, 18, 0, tzinfo=ZONE)  # a Wednesday, two weeks (10 working days) on
+YEAR = 2025
 TEMPLATE_ID = "gov-disclosure-2021"
 
 # Both implementations of the storage contract: what the domain does must not depend on which one.
@@ -161,11 +163,11 @@ def build_world(
     opens: datetime | None = None,
     previous: dict[str, Any] | None = None,
 ) -> World:
-    """The example organisation in ``store`` with the 2026 cycle open (unless ``opens`` is later)."""
+    """The example organisation in ``store`` with the 2025 report's cycle open (unless ``opens`` is later)."""
     clock = ManualClock(start)
     for department in departments():
         store.put_department(department)
-    cycle = new_cycle(TEMPLATE_ID, 2026, deadline, opens, "Asia/Shanghai", start)
+    cycle = new_cycle(TEMPLATE_ID, YEAR, deadline, opens, "Asia/Shanghai", start)
     store.put_cycle(cycle)
     return World(store, clock, cycle, previous)
 

@@ -46,7 +46,7 @@ def test_menu_lists_the_departments_sections_with_their_states(world):
     menu = world.talk(101).menu()
 
     assert only_text(menu) == (
-        "你负责的 2026 年报告内容：\n"
+        "你负责的 2025 年报告内容：\n"
         "1. 一、总体情况（二）依申请公开（填写中）\n"
         "2. 三、收到和处理政府信息公开申请情况（未开始）\n"
         "3. 四、政府信息公开行政复议、行政诉讼情况（已提交）\n"
@@ -64,7 +64,7 @@ def test_menu_in_english(world):
     world.join(101, "Qian", "policy", lang="en")
     menu = world.talk(101).menu()
     lines = only_text(menu).splitlines()
-    assert lines[0] == "Your sections for the 2026 report:"
+    assert lines[0] == "Your sections for the 2025 report:"
     assert lines[1] == "1. 一、总体情况（二）依申请公开（not started）"
     assert lines[-1] == "Choose one to fill in or review."
 
