@@ -9,9 +9,23 @@ import docx
 import openpyxl
 import pytest
 
-from tests.workflows.scenario import EXAMPLES, ZONE, example_answers
+from storage import memory_store
+from tests.workflows.scenario import EXAMPLES, ZONE, build_world, example_answers, previous_answers
 from workflows.files import read_profile
 from workflows.reports import assemble_current, figures_json, figures_xlsx, owners
+
+
+@pytest.fixture
+def world():
+    """Assembling is slow beside the rest: the documents are built from the production store only (the
+    JSON export, which reads who saved what and when, still runs over both stores)."""
+    return build_world(memory_store())
+
+
+@pytest.fixture
+def world_with_last_year():
+    """The same, with last year's figures."""
+    return build_world(memory_store(), previous=previous_answers())
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +120,8 @@ def test_inconsistent_figures_keep_it_a_draft(world, organisation):
     assert header_texts(report.document) == ["草稿 · 2026年1月7日生成"]
 
 
-def test_figures_json(world):
+def test_figures_json(any_store):
+    world = build_world(any_store)
     world.later(hours=1)
     session = everything(world, by="user:101")
     document = figures_json(session)
