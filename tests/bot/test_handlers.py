@@ -27,6 +27,7 @@ import bot.app
 from bot.app import ReportBot
 from bot.config import Settings
 from bot.messages import ANSWER, COMMANDS, TEXT
+from bot.polling import chat_of, message_id_of
 from bot.runtime import Runtime
 from bot.services import Services
 from storage import memory_store
@@ -119,6 +120,10 @@ class Office:
         application = self.reportbot.application
         update = Update.de_json(data, application.bot)
         async with self.runtime.unit(f"update:{update.update_id}") as unit:
+            # The poller records the update as handled in the same commit as its effects.
+            chat = unit.store.get_chat(chat_of(update))
+            newest = max(chat.last_message_id, message_id_of(update))
+            unit.store.put_chat(replace(chat, last_update_id=update.update_id, last_message_id=newest))
             await application.process_update(update)
             if unit.failed is not None:  # PTB's error handler (bot.polling.on_error) marks it
                 raise unit.failed
@@ -313,7 +318,7 @@ async def test_a_button_opens_a_section_and_a_text_answers_it(office):
     zero = button_data(pressed)
     assert [label for label, _ in zero] == ["本行全部为 0"]
 
-    answered = await office.say(201, "吴审批", "1 0 6", message_id=42)
+    answered = await office.say(201, "吴审批", "1 0 6", message_id=2042)
 
     (reply,) = texts(answered)
     assert reply.startswith(
@@ -326,7 +331,10 @@ async def test_a_button_opens_a_section_and_a_text_answers_it(office):
         "t2.rules.in_force": 6,
     }
     assert {v.by for v in stored.values()} == {"user:201"}
-    assert "42" in office.store.get_conversation("2025", 201)["answered"]
+    assert "2042" in office.store.get_conversation("2025", 201)["answered"]
+    chat = office.store.get_chat(201)
+    assert answered[0].cause == f"update:{chat.last_update_id}"  # recorded in the update's own commit
+    assert chat.last_message_id == 2042
 
 
 async def test_an_expired_button_is_refused_and_the_current_question_shown_again(office):
@@ -483,7 +491,9 @@ async def test_a_failing_handler_leaves_no_trace(office, monkeypatch):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(Conversation, "menu", half_done)
+    handled = office.store.get_chat(101).last_update_id
     with pytest.raises(RuntimeError, match="boom"):
         await office.say(101, "钱法规", "/fill")
+    assert office.store.get_chat(101).last_update_id == handled
     assert office.store.get_conversation("2025", 101) == {}
     assert [d.id for d in office.store.pending_deliveries()] == pending
