@@ -117,6 +117,15 @@ def test_text_before_opening_anything_points_to_fill(world):
     assert world.answers() == {}
 
 
+def test_a_message_while_no_question_is_open_asks_the_first_open_one(world):
+    world.join(201, "吴审批", "approval")
+    world.store.set_conversation(world.cycle.id, 201, {"unit": "proactive", "seq": 3})  # a summary was shown
+    outcome = world.talk(201).text("1 0 6")
+    assert only_text(outcome) == RULES_PROMPT
+    assert world.answers() == {}  # not taken as an answer to a question nobody asked
+    assert position(world, 201)["seq"] == 4
+
+
 # Figures: rows and single values ------------------------------------------------------------------------
 def test_a_row_is_stored_with_its_text_and_the_next_row_is_asked(world):
     world.join(201, "吴审批", "approval")
@@ -538,6 +547,13 @@ def test_a_saved_figure_that_raises_warnings_asks_to_confirm_them(world_with_las
     assert sorted(key.split("|")[0] for key in stored) == ["plausibility.ratio", "t2.stock"]
     assert {(v["by"], v["at"]) for v in stored.values()} == {("user:201", world.now())}
     assert texts(world.talk(201).confirm_warnings(*confirm.args))[0] == EXPIRED_ZH  # nothing left to confirm
+
+
+def test_a_confirmation_for_a_step_that_is_not_there_is_expired(world):
+    world.join(201, "吴审批", "approval")
+    assert texts(world.talk(201).confirm_warnings("proactive", "17", "00000000")) == [EXPIRED_ZH]
+    assert texts(world.talk(201).confirm_warnings("requests", "0", "00000000")) == [EXPIRED_ZH]
+    assert world.store.confirmed_findings(world.cycle.id) == {}
 
 
 def test_answer_again_under_warnings_asks_the_same_row(world_with_last_year):

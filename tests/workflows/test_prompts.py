@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.workflows.scenario import buttons, example_answers
+from tests.workflows.scenario import build_world, buttons, example_answers
 from workflows.prompts import derived_note, prompt, row_text, zero_button
 from workflows.replies import Action
 
@@ -66,6 +66,16 @@ def test_a_single_value_prompt_in_english(world):
         == "【二、主动公开政府信息情况】 item 3 of 6\nPlease enter: 行政许可 · 本年处理决定数量 (unit: 件)"
     )
     assert reply.buttons == ()
+
+
+def test_a_single_value_prompt_with_what_is_saved_and_last_year(any_store):
+    world = build_world(any_store, previous={"t2.licensing.decisions": 120})
+    world.fill(["proactive"], values={"t2.licensing.decisions": 137})
+    session = world.session()
+    reply = prompt(session, session.unit("proactive"), 2, 1, "zh")
+    assert reply.text == (
+        "【二、主动公开政府信息情况】第 3/6 项\n请填写：行政许可 · 本年处理决定数量（单位：件）\n当前已保存：137\n上年：120"
+    )
 
 
 @pytest.mark.xfail(
