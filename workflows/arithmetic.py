@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -44,6 +45,9 @@ class Figures:
         return [f for f in fields if f.required and self.values.get(f.id) is None and self.asked(f)]
 
 
+STORED_EXPONENT = re.compile(r"\d+(\.\d+)?E\+\d+")
+
+
 def read_answers(template: Template, raw: Mapping[str, Any]) -> tuple[dict[str, Value], list[Finding]]:
     """Coerce raw answers (typed, from a file or from storage) into values, collecting every problem."""
     values: dict[str, Value] = {}
@@ -55,6 +59,8 @@ def read_answers(template: Template, raw: Mapping[str, Any]) -> tuple[dict[str, 
             continue
         if value is None or (isinstance(value, str) and not value.strip()):
             continue  # a blank in a file means "not answered yet", which `missing` reports
+        if isinstance(value, str) and STORED_EXPONENT.fullmatch(value):
+            value = format(Decimal(value), "f")  # a round amount as reportbot ≤ 0.1 stored it ('1E+1')
         coerced, problem = coerce(field_, value)
         if problem is not None:
             findings.append(problem)

@@ -78,6 +78,11 @@ ACTIONS = ("fill", "done", "submit", "status", "missing", "remind", "approve", "
 _action_words: dict[str, str] = {f"cmd_{name}": f"[{name}]" for name in ACTIONS}
 
 
+def action_words() -> dict[str, str]:
+    """How actions are named now, by name (to restore them after a test names them otherwise)."""
+    return {key.removeprefix("cmd_"): value for key, value in _action_words.items()}
+
+
 def use_action_words(words: Mapping[str, str]) -> None:
     """Say how the channel names each action (``{"fill": "…", …}``), for every message after."""
     _action_words.update({f"cmd_{name}": words.get(name, f"[{name}]") for name in ACTIONS})

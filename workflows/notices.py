@@ -6,7 +6,7 @@ from datetime import datetime
 
 from storage.records import Contact, Cycle, Department
 from workflows.form import form_button
-from workflows.i18n import t
+from workflows.i18n import t, tn
 from workflows.progress import DepartmentProgress, deadline_text, department_progress
 from workflows.replies import Action, Button, Outcome, Reply
 from workflows.session import ReportSession
@@ -17,11 +17,12 @@ from workflows.workdays import WorkCalendar
 
 def _owed_lines(session: ReportSession, units: list[Unit], lang: str) -> list[str]:
     return [
-        t(
+        tn(
             lang,
+            "· {title} ({count} answer missing)",
             "· {title} ({count} answers missing)",
+            len(session.figures.missing(list(unit.field_ids))),
             title=unit.title,
-            count=len(session.figures.missing(list(unit.field_ids))),
         )
         for unit in units
     ]

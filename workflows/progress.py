@@ -17,7 +17,7 @@ from storage.records import (
     Cycle,
     Department,
 )
-from workflows.i18n import t
+from workflows.i18n import t, tn
 from workflows.replies import Outcome, Reply
 from workflows.session import ReportSession
 from workflows.units import Unit
@@ -177,12 +177,13 @@ def missing(session: ReportSession, cycle: Cycle, now: datetime, lang: str) -> O
             gaps = len(session.figures.missing(list(unit.field_ids)))
             state = state_name(lang, session.effective_state(unit))
             lines.append(
-                t(
+                tn(
                     lang,
+                    "    {title} — {state}, {count} answer missing",
                     "    {title} — {state}, {count} answers missing",
+                    gaps,
                     title=unit.title,
                     state=state,
-                    count=gaps,
                 )
             )
     if not lines:

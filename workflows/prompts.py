@@ -56,6 +56,8 @@ def prompt(
         )
         return Reply("\n".join(lines), ((Button(t(lang, "Done"), Action.of("done", seq)),),))
     unit_text = t(lang, " (unit: {unit})", unit=step.unit) if step.unit else ""
+    if unit_text and unit_text.strip() in step.label:
+        unit_text = ""  # the label names it already, as a column header does: 「本年收费金额（单位：万元）」
     if step.kind == ROW:
         lines = [
             head,

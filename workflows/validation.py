@@ -153,8 +153,11 @@ def _number_problem(field_: Field, problem: NumberProblem, raw: Any) -> Finding:
 
 
 def to_stored(value: Value) -> int | str:
-    """Return a JSON-safe form of a value (decimals as text, so 12.5 stays exactly 12.5)."""
-    return str(value) if isinstance(value, Decimal) else value
+    """Return a JSON-safe form of a value (decimals as text, so 12.5 stays exactly 12.5).
+
+    Plain notation always: a normalised round decimal is ``Decimal('1E+1')``, whose ``str`` no reader of
+    the stored text (the number parser, a person opening the export) takes for ten."""
+    return format(value, "f") if isinstance(value, Decimal) else value
 
 
 def unknown_field(field_id: str, template_id: str) -> Finding:

@@ -140,3 +140,12 @@ def test_unknown_ids_are_reported_not_fatal(template_2018, answers_2018, previou
     assert [f.render() for f in result.warnings] == [
         "“appendix.typo.year”不是模板 gov-disclosure-2018 的字段，已忽略"
     ]
+
+
+def test_a_round_amount_stored_in_exponent_form_reads_as_itself(template_2021):
+    from decimal import Decimal
+
+    from workflows.arithmetic import read_answers
+
+    values, problems = read_answers(template_2021, {"t2.fees.amount": "1E+1"})
+    assert values == {"t2.fees.amount": Decimal(10)} and problems == []

@@ -30,3 +30,18 @@ def test_a_broken_expression_in_a_template_is_located_in_its_file(tmp_path):
         assert exc.render("en") == "t.yaml: expected + or - before 'b' in 'a b = 1'"
     else:
         raise AssertionError("the template loaded")
+
+
+def test_the_core_names_actions_as_the_channel_says():
+    from workflows.i18n import action_words, t, use_action_words
+
+    before = action_words()
+    try:
+        use_action_words({"fill": "the 填写 button"})
+        assert t("en", "Send {cmd_fill} to start filling in your sections.").startswith(
+            "Send the 填写 button"
+        )
+        use_action_words({})
+        assert t("zh", "Send {cmd_fill} to start filling in your sections.").count("[fill]") == 1
+    finally:
+        use_action_words(before)
