@@ -33,6 +33,13 @@ TEMPLATE = click.option(
     required=True,
     help="A bundled template id (see `reportbot templates`) or a template .yaml file.",
 )
+ANSWERS = click.option(
+    "--answers",
+    "answers_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="YAML or JSON (field id → value), or the .xlsx workbook of `reportbot sheet` or the bot.",
+)
 
 
 def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -187,13 +194,7 @@ def _report(result: Any, lang: str, cells: dict[str, str] | None = None) -> None
 
 @main.command()
 @TEMPLATE
-@click.option(
-    "--answers",
-    "answers_path",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="YAML or JSON (field id → value), or the .xlsx workbook of `reportbot sheet` or the bot.",
-)
+@ANSWERS
 @click.option(
     "--previous",
     "previous_path",
@@ -255,13 +256,7 @@ def missing_finding(field_: Field) -> Finding:
 
 @main.command(name="assemble")
 @TEMPLATE
-@click.option(
-    "--answers",
-    "answers_path",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="YAML or JSON (field id → value), or the .xlsx workbook of `reportbot sheet` or the bot.",
-)
+@ANSWERS
 @click.option("--out", "out_path", required=True, type=click.Path(path_type=Path), help="The .docx to write.")
 @click.option("--previous", "previous_path", type=click.Path(path_type=Path))
 @click.option(

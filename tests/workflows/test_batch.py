@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
-from storage import memory_store
 from storage.records import APPROVED, CONTACT, IN_PROGRESS, NOT_STARTED, SUBMITTED, Contact, Department
 from workflows.batch import check_values, save_values
-from workflows.cycles import new_cycle
 from workflows.position import Position
-from workflows.session import ReportSession
 
 NOW = datetime(2022, 1, 10, 9, 0, tzinfo=UTC)
 POLICY = Contact(7, CONTACT, "钱法规", "policy", "zh", 7)
@@ -20,15 +17,8 @@ COLLEAGUE = Contact(8, CONTACT, "孙同事", "policy", "zh", 8)
 
 
 @pytest.fixture
-def session(template_2021):
-    store = memory_store()
-    store.put_department(Department("policy", "政策法规科", ("overview.requests", "requests", "appeals")))
-    store.put_department(Department("office", "办公室", ("intro", "overview", "other")))
-    store.put_contact(POLICY)
-    store.put_contact(COLLEAGUE)
-    cycle = new_cycle(template_2021.id, 2021, NOW + timedelta(days=30), None, "Asia/Shanghai", NOW)
-    store.put_cycle(cycle)
-    return ReportSession(store, template_2021, cycle)
+def session(policy_report):
+    return policy_report(POLICY, COLLEAGUE)
 
 
 def texts(result):

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
-from storage import memory_store
-from storage.records import CONTACT, SUBMITTED, Contact, Department
+from storage.records import CONTACT, SUBMITTED, Contact
 from workflows import form
-from workflows.cycles import new_cycle
 from workflows.form_layout import table_rows
 from workflows.replies import FORM
-from workflows.session import ReportSession
 
 NOW = datetime(2022, 1, 10, 9, 0, tzinfo=UTC)
 POLICY = Contact(7, CONTACT, "钱法规", "policy", "zh", 7)
@@ -25,15 +22,8 @@ PREVIOUS = {
 
 
 @pytest.fixture
-def session(template_2021):
-    store = memory_store()
-    store.put_department(Department("policy", "政策法规科", ("overview.requests", "requests", "appeals")))
-    store.put_department(Department("office", "办公室", ("intro", "overview", "other")))
-    store.put_contact(POLICY)
-    store.put_contact(ENGLISH)
-    cycle = new_cycle(template_2021.id, 2021, NOW + timedelta(days=30), None, "Asia/Shanghai", NOW)
-    store.put_cycle(cycle)
-    return ReportSession(store, template_2021, cycle, PREVIOUS)
+def session(policy_report):
+    return policy_report(POLICY, ENGLISH, previous=PREVIOUS)
 
 
 def broken_flow(template):
