@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -278,6 +279,10 @@ class ReportBot:
         await self.scheduler.start(self.application)  # polling has started: openings never delay answers
         log.info("%d messages due, %d jobs to finish", len(pending), len(store.pending_jobs()))
         log.info("%s", self.started_line())
+        # The database is in memory now and lives as long as the bot: move it out of the cyclic garbage
+        # collector's sight, whose full passes would otherwise walk every stored record (10,000 contacts
+        # make each answer about 10 % slower). What is freed later is still freed by reference counting.
+        gc.freeze()
 
     async def _serve_form(self) -> None:
         """Start the form's web server, when configured; a port it cannot have stops the start."""
@@ -339,6 +344,7 @@ class ReportBot:
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
+        gc.unfreeze()  # what start froze may be garbage now (a process that starts bots again: the tests)
 
     async def run(self) -> None:
         """Run until SIGINT/SIGTERM (or until Telegram refuses the token)."""

@@ -59,8 +59,10 @@ class Position:
         )
 
     def dump(self) -> dict[str, Any]:
-        """The stored form."""
-        return asdict(self)
+        """The stored form (the store keeps its own copy, so nothing here is copied twice)."""
+        stored = dict(vars(self))
+        stored["conflict"] = asdict(self.conflict) if self.conflict else None
+        return stored
 
     def ask(self, fields: tuple[str, ...] | list[str], versions: dict[str, int], mode: str = ANSWER) -> int:
         """Show a new prompt for ``fields`` as they are now; returns its sequence number."""

@@ -53,6 +53,7 @@ class WorkCalendar:
         self.workdays = set(workdays)
         self.known_years = set(known_years)
         self._warned: set[int] = set()
+        self._days: dict[date, bool] = {}
 
     @classmethod
     def load(cls, *files: Path | None) -> WorkCalendar:
@@ -83,6 +84,13 @@ class WorkCalendar:
 
     def is_workday(self, day: date) -> bool:
         """Whether people work on ``day`` (adjusted Saturdays count, public holidays do not)."""
+        # Deadlines are counted day by day in every prompt and reminder; the answer for a day never changes.
+        known = self._days.get(day)
+        if known is None:
+            known = self._days[day] = self._is_workday(day)
+        return known
+
+    def _is_workday(self, day: date) -> bool:
         if day in self.workdays:
             return True
         if day in self.holidays:
