@@ -142,7 +142,7 @@ async def bench_reportbot(contacts: int, stored: int, seconds: float) -> Result:
             store.put_cycle(new_cycle(settings.template.id, 2026, DEADLINE, OPENS, "Asia/Shanghai", OPENS))
             for n, user_id in enumerate(users + list(range(100_000, 100_000 + stored))):
                 department = departments[n % len(departments)]
-                store.put_contact(Contact(user_id, CONTACT, f"联系人{user_id}", department, chat_id=user_id))
+                store.put_contact(Contact(user_id, CONTACT, f"联系人{user_id}", department, address=user_id))
                 section, text_field = NARRATIVES[department]
                 position = Position(unit=section)
                 position.ask([text_field], {text_field: 0})

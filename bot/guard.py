@@ -18,6 +18,7 @@ from telegram.ext import ContextTypes
 from bot.callbacks import decode
 from bot.messages import ANSWER
 from bot.runtime import Unit, current_unit
+from storage.contract import Store
 from storage.records import CONTACT, COORDINATOR, HEAD, REPLY, Contact, Cycle
 from workflows import notices
 from workflows.i18n import normalise_lang, t
@@ -31,6 +32,17 @@ MSG_REFUSAL = (
     "ask the coordinator for an invitation link."
 )
 MSG_PRIVATE_ONLY = "This bot works in private chats only: please write to it directly."
+
+
+# The channel this package is: contacts who joined here are stored with it, and only they are served here
+# (a user id of another channel is another person).
+CHANNEL = "telegram"
+
+
+def contact_of(store: Store, user_id: int) -> Contact | None:
+    """The contact behind a Telegram user id, if they joined through Telegram."""
+    contact = store.get_contact(user_id)
+    return contact if contact is not None and contact.channel == CHANNEL else None
 
 
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -111,7 +123,7 @@ def bound(role: str | None = None, needs_cycle: bool = False) -> Callable[[Calla
                     refuse(update, unit, MSG_PRIVATE_ONLY)
                 return  # talk in a group is not for us
             services = services_of(context)
-            contact = services.store.get_contact(update.effective_user.id)
+            contact = contact_of(services.store, update.effective_user.id)
             if contact is None or not contact.active:
                 refuse(update, unit)
                 return

@@ -8,7 +8,16 @@ from telegram import Chat, Update
 from telegram.ext import ContextTypes
 
 from bot.callbacks import decode
-from bot.guard import MSG_PRIVATE_ONLY, Request, answer_button, bound, refuse, services_of
+from bot.guard import (
+    CHANNEL,
+    MSG_PRIVATE_ONLY,
+    Request,
+    answer_button,
+    bound,
+    contact_of,
+    refuse,
+    services_of,
+)
 from bot.messages import COMMANDS
 from bot.runtime import Unit, current_unit
 from bot.worker import SHEET
@@ -82,7 +91,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         refuse(update, unit, MSG_PRIVATE_ONLY)
         return
     services = services_of(context)
-    known = services.store.get_contact(update.effective_user.id)
+    known = contact_of(services.store, update.effective_user.id)
     known = known if known is not None and known.active else None
     if not context.args:
         if known is None:
@@ -97,10 +106,11 @@ def join(update: Update, context: ContextTypes.DEFAULT_TYPE, unit: Unit, code: s
     """Redeem a code; ask first when it would change the role the person has."""
     services, user = services_of(context), update.effective_user
     language = normalise_lang(user.language_code or services.settings.language)
+    chat_id = update.effective_chat.id
     joined = joining.join(
-        services, user.id, user.full_name, language, code, update.effective_chat.id, unit.now
+        services, user.id, user.full_name, language, code, chat_id, unit.now, channel=CHANNEL
     )
-    _welcomed(unit, update.effective_chat.id, joined)
+    _welcomed(unit, chat_id, joined)
 
 
 def confirm_role(update: Update, context: ContextTypes.DEFAULT_TYPE, action: Action) -> None:
@@ -109,9 +119,8 @@ def confirm_role(update: Update, context: ContextTypes.DEFAULT_TYPE, action: Act
     answer_button(update, unit)
     answer, seq = action.args[0], action.args[1]
     chat_id = update.effective_chat.id
-    joined = joining.confirm_role(
-        services_of(context), user.id, user.full_name, chat_id, answer, seq, unit.now
-    )
+    services = services_of(context)
+    joined = joining.confirm_role(services, user.id, user.full_name, chat_id, answer, seq, unit.now, CHANNEL)
     _welcomed(unit, chat_id, joined)
 
 

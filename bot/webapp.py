@@ -20,7 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.config import WebappTable
-from bot.guard import MSG_REFUSAL
+from bot.guard import MSG_REFUSAL, contact_of
 from bot.initdata import FORGED, MISSING, STALE, InitDataError, WebAppUser, claimed_language, verify
 from bot.runtime import Runtime, Unit
 from storage import StorageError
@@ -194,7 +194,7 @@ class FormServer:
     def _open(self, user: WebAppUser, wanted: str | None, lang: str) -> tuple[Contact, ReportSession]:
         """The contact behind a verified user, and the report they are filling in; else Refused."""
         services = self.services
-        contact = services.store.get_contact(user.id)
+        contact = contact_of(services.store, user.id)
         if contact is None or not contact.active:
             log.info("form refused: user %s is not a contact", user.id)
             raise Refused(403, t(lang, MSG_REFUSAL))

@@ -18,6 +18,8 @@ SECTION_STATES = (NOT_STARTED, IN_PROGRESS, SUBMITTED, RETURNED, APPROVED)
 CONTACT, COORDINATOR = "contact", "coordinator"
 HEAD = "head"  # a department's head: sees its progress, is told when it falls behind
 FROM_CONFIG, FROM_INVITE = "config", "invite"
+# The channel every contact came through before contacts named theirs (records without one are from it).
+FIRST_CHANNEL = "telegram"
 
 # Delivery states: due (not yet accepted by the channel), sent, failed (can never be delivered).
 DUE, SENT, FAILED = "due", "sent", "failed"
@@ -38,28 +40,31 @@ class Department:
 
 @dataclass(frozen=True)
 class Contact:
-    """A person bound to a role: a department contact or a coordinator."""
+    """A person bound to a role: a department contact, a head or a coordinator.
+
+    ``user_id`` is the person's id on their ``channel``; ``address`` is where that channel delivers to
+    them (in a private chat, the same number)."""
 
     user_id: int
     role: str  # CONTACT, COORDINATOR or HEAD
     name: str = ""
     department_id: str | None = None
     lang: str = "zh"
-    chat_id: int | None = None
+    address: int | None = None  # None: the person's own id
     blocked: bool = False
     bound_at: datetime | None = None
     granted_by: str = FROM_INVITE
     revoked_at: datetime | None = None
+    channel: str = FIRST_CHANNEL
+
+    def __post_init__(self) -> None:
+        if self.address is None:
+            object.__setattr__(self, "address", self.user_id)
 
     @property
     def active(self) -> bool:
         """Whether the person still holds their role."""
         return self.revoked_at is None
-
-    @property
-    def address(self) -> int:
-        """Where messages to this person go."""
-        return self.chat_id or self.user_id
 
 
 @dataclass(frozen=True)

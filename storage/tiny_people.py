@@ -158,6 +158,8 @@ def _department(doc: dict[str, Any]) -> Department:
 
 def _contact(doc: dict[str, Any]) -> Contact:
     fields = dict(doc)
+    if "chat_id" in fields:  # stored before contacts had a channel: the chat was their address
+        fields["address"] = fields.pop("chat_id")
     fields["bound_at"] = moment(fields.get("bound_at"))
     fields["revoked_at"] = moment(fields.get("revoked_at"))
     return Contact(**fields)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from storage.records import COORDINATOR, HEAD, Contact
+from storage.records import COORDINATOR, FIRST_CHANNEL, HEAD, Contact
 from workflows.i18n import t
 from workflows.notices import welcome_contact
 from workflows.onboarding import InviteError, redeem
@@ -43,13 +43,15 @@ def join(
     address: int,
     now: datetime,
     confirmed: bool = False,
+    channel: str = FIRST_CHANNEL,
 ) -> Joined:
-    """Redeem ``code`` for the person; ask before it changes a role they hold (the code waits meanwhile)."""
+    """Redeem ``code`` for the person on ``channel``; ask before it changes a role they hold (the code
+    waits meanwhile)."""
     store = services.store
     known = store.get_contact(user_id)
     lang = known.lang if known else language
     try:
-        result = redeem(store, services.key, code, user_id, name, lang, now, address, confirmed)
+        result = redeem(store, services.key, code, user_id, name, lang, now, address, confirmed, channel)
     except InviteError as exc:
         return Joined(Outcome().say(exc.render(lang)))
     if result.needs_confirmation:
@@ -74,7 +76,14 @@ def join(
 
 
 def confirm_role(
-    services: Services, user_id: int, name: str, address: int, answer: str, seq: str, now: datetime
+    services: Services,
+    user_id: int,
+    name: str,
+    address: int,
+    answer: str,
+    seq: str,
+    now: datetime,
+    channel: str = FIRST_CHANNEL,
 ) -> Joined:
     """The answer to 「要更改吗？」: redeem the waiting code after all, or drop it."""
     store = services.store
@@ -85,7 +94,7 @@ def confirm_role(
         return Joined(Outcome().say(t(lang, EXPIRED)))
     store.put_chat(replace(chat, pending={}))
     if answer == "yes":
-        return join(services, user_id, name, lang, chat.pending["code"], address, now, confirmed=True)
+        return join(services, user_id, name, lang, chat.pending["code"], address, now, True, channel)
     return Joined(Outcome().say(t(lang, "Nothing changed.")))
 
 

@@ -17,7 +17,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from storage.contract import Store
-from storage.records import CONTACT, COORDINATOR, FROM_CONFIG, FROM_INVITE, HEAD, Contact, Invite
+from storage.records import (
+    CONTACT,
+    COORDINATOR,
+    FIRST_CHANNEL,
+    FROM_CONFIG,
+    FROM_INVITE,
+    HEAD,
+    Contact,
+    Invite,
+)
 from workflows.problems import Problem
 
 DEFAULT_TTL = timedelta(days=7)
@@ -163,14 +172,16 @@ def redeem(
     name: str,
     lang: str,
     now: datetime,
-    chat_id: int | None = None,
+    address: int | None = None,
     confirmed: bool = False,
+    channel: str = FIRST_CHANNEL,
 ) -> Redemption:
     """Bind a person with a code, in one transaction; raises InviteError saying why a code does not work.
 
     Someone who already holds a different role is not moved silently: without ``confirmed`` nothing is
     written and the result asks for confirmation. A role the configuration gives cannot be changed by
-    an invitation (the configuration would give it back at the next start)."""
+    an invitation (the configuration would give it back at the next start). The person is reached on
+    ``channel`` at ``address`` (their own id when not given)."""
     grant = verify(key, code, now)
     in_department = grant.role in DEPARTMENT_ROLES
     department = store.get_department(grant.department_id) if in_department else None
@@ -200,7 +211,8 @@ def redeem(
         name=name,
         department_id=wanted,
         lang=existing.lang if existing else lang,
-        chat_id=chat_id or user_id,
+        address=address or user_id,
+        channel=channel,
         blocked=False,
         bound_at=existing.bound_at if same else now,
         granted_by=existing.granted_by if same else FROM_INVITE,

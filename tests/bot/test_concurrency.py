@@ -133,7 +133,7 @@ async def test_a_coordinator_is_answered_within_a_second_while_a_broadcast_to_10
         async with h.bot.runtime.unit("test") as unit:
             for user_id in range(10000, 11000):
                 unit.store.put_contact(
-                    Contact(user_id, "contact", f"联系人{user_id}", "office", chat_id=user_id)
+                    Contact(user_id, "contact", f"联系人{user_id}", "office", address=user_id)
                 )
         waited, reminded = await h.sim.first_reply(COORDINATOR, "/remind")
         assert waited < 1.0 and "1005 位联系人" in reminded.text

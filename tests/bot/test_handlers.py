@@ -232,7 +232,7 @@ async def test_start_with_an_invitation_binds_the_contact_and_brings_them_up_to_
     deliveries = await office.say(101, "钱法规", f"/start {office.code('policy')}")
 
     contact = office.store.get_contact(101)
-    assert (contact.role, contact.department_id, contact.name, contact.lang, contact.chat_id) == (
+    assert (contact.role, contact.department_id, contact.name, contact.lang, contact.address) == (
         CONTACT,
         "policy",
         "钱法规",
@@ -473,6 +473,13 @@ async def test_a_coordinator_approves_with_the_button_of_the_submission_notice(o
 async def test_a_revoked_contact_is_a_stranger_again(office):
     contact = await joined(office)
     office.store.put_contact(replace(contact, revoked_at=office.clock.now()))
+    assert texts(await office.say(101, "钱法规", "/fill")) == [REFUSAL]
+
+
+async def test_a_contact_of_another_channel_is_a_stranger_here(office):
+    contact = await joined(office)
+    assert contact.channel == "telegram"  # joined through this bot
+    office.store.put_contact(replace(contact, channel="wecom"))  # the same number, another channel's person
     assert texts(await office.say(101, "钱法规", "/fill")) == [REFUSAL]
 
 

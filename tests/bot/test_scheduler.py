@@ -145,7 +145,7 @@ async def test_an_opening_under_flood_control_loses_no_message(tmp_path):
         async with h.bot.runtime.unit("test") as unit:
             for user_id in range(1000, 1060):
                 unit.store.put_contact(
-                    Contact(user_id, "contact", f"联系人{user_id}", "office", chat_id=user_id)
+                    Contact(user_id, "contact", f"联系人{user_id}", "office", address=user_id)
                 )
         await h.open_cycle(year=2025, deadline=at(13, 18), opens=at(2, 10))
         h.clock.set(at(2, 10))

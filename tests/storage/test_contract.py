@@ -316,3 +316,18 @@ def test_a_kept_file_outlives_a_rollback(store):
         name = store.put_blob(b"kept")
         raise RuntimeError("the handler failed")
     assert store.get_blob(name) == b"kept"
+
+
+def test_a_contact_has_a_channel_and_an_address(store):
+    store.put_contact(Contact(1, "contact", "张三", "office"))
+    stored = store.get_contact(1)
+    assert (stored.channel, stored.address) == ("telegram", 1)  # a private chat's address is the person
+    store.put_contact(Contact(2, "contact", "李四", "office", address=-1001, channel="wecom"))
+    assert (store.get_contact(2).channel, store.get_contact(2).address) == ("wecom", -1001)
+
+
+def test_a_contact_stored_before_channels_reads_as_telegrams(tmp_path):
+    from storage.tiny_people import _contact
+
+    legacy = {"user_id": 5, "role": "contact", "name": "王五", "department_id": "office", "chat_id": 5}
+    assert (_contact(legacy).channel, _contact(legacy).address) == ("telegram", 5)
