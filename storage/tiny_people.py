@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from storage.records import COORDINATOR, ChatState, Contact, Department, Invite
-from storage.tiny_base import TinyBase, iso, moment, writes
+from storage.tiny_base import TinyBase, copied, iso, moment, writes
 
 COORDINATORS = "members@:coordinators"  # the coordinators' index; department ids never hold ":"
 
@@ -38,7 +38,14 @@ class PeopleTables(TinyBase):
 
     def get_department(self, department_id: str) -> Department | None:
         """Return one department, or None."""
-        return next((d for d in self.list_departments() if d.id == department_id), None)
+        # Every view asks for departments one by one; which document holds which id is remembered for as
+        # long as the table is the same object (a write replaces it, a rollback restores another).
+        raw = self._storage.read().get("departments", {})
+        if getattr(self, "_departments_of", None) is not raw:
+            self._department_keys = {doc["id"]: key for key, doc in raw.items()}
+            self._departments_of = raw
+        key = self._department_keys.get(department_id)
+        return _department(copied(raw[key])) if key is not None else None
 
     def list_departments(self) -> list[Department]:
         """Return every department in the order they were first stored."""
