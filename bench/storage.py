@@ -158,7 +158,7 @@ def main() -> None:
             f"{m['answer'] * 1000:>7.2f}ms {m['full'] * 1000:>7.2f}ms   {ratios}"
         )
     print(
-        "open: snapshot + journal replay; state: one position; answer: a new field; "
+        "open: snapshot, journal replay and table indexes; state: one position; answer: a new field; "
         "full: a field of 500 versions."
     )
 
