@@ -1,16 +1,18 @@
-"""Coordinator views as an office grows: /status, /missing, the reminder tick and opening the store.
+"""Coordinator views as an office grows: /status, /missing, the reminder tick, opening the store, start-up.
 
 Run: ``python bench/views.py [--sizes 10,100,500] [--contacts 20]``. Each size is a report with one
 section per department (the worst case for per-department work), ``--contacts`` contacts each and half
 the sections answered; it prints the median time of each view per size and how the largest size's time
 grows against the smallest's, beside how the size itself grows (linear work: the two ratios match). The
 reminder tick is the bot's whole tick (workflows.tick): what falls due, every message composed and
-logged, then rolled back so that each repeat does it all again.
+logged, then rolled back so that each repeat does it all again. Start to poll is `reportbot run`'s
+start-up, from opening the database to the first getUpdates on a local Bot API server.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import statistics
 import sys
@@ -26,11 +28,18 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
 import yaml  # noqa: E402
 
+from bot.app import ReportBot  # noqa: E402
+from bot.courier import Pace  # noqa: E402
+from bot.offline.demo import example_settings  # noqa: E402
+from bot.offline.local_api import LocalBotApi  # noqa: E402
+from bot.offline.local_api_methods import UNLIMITED  # noqa: E402
 from storage import open_store  # noqa: E402
 from storage.records import CONTACT, Contact, Department  # noqa: E402
+from workflows.clock import ManualClock  # noqa: E402
 from workflows.cycles import new_cycle  # noqa: E402
 from workflows.loader import load_template  # noqa: E402
 from workflows.progress import missing, status  # noqa: E402
+from workflows.services import Services  # noqa: E402
 from workflows.session import ReportSession  # noqa: E402
 from workflows.tick import tick_cycle  # noqa: E402
 from workflows.workdays import WorkCalendar  # noqa: E402
@@ -126,7 +135,32 @@ def measure(folder: Path, departments: int, contacts: int) -> dict[str, float]:
     }
     store.close()
     out["open store"] = _median(lambda: open_store(folder / f"db-{departments}").close(), repeat=3)
+    out["start to poll"] = asyncio.run(_start_to_poll(folder, template, departments))
     return out
+
+
+async def _start_to_poll(folder: Path, template, departments: int) -> float:
+    """Seconds from opening the store to the bot's first getUpdates, as `reportbot run` starts."""
+    api = LocalBotApi(limits=UNLIMITED)
+    api.start()
+    settings = example_settings("2021", "gov-disclosure-2021", folder / f"db-{departments}", api)
+    settings.template, settings.template_ref, settings.organisation = template, template.id, {}
+    settings.departments = [Department(f"d{n}", f"部门{n}", (f"s{n}",)) for n in range(departments)]
+    began = time.perf_counter()
+    store = open_store(settings.database)
+    services = Services(settings, store, ManualClock(NOW))
+    services.sync_from_settings()
+    bot = ReportBot(services, api.token, WorkCalendar.load(), pace=Pace(per_second=0, per_chat_seconds=0))
+    starting = asyncio.create_task(bot.start())  # it goes on catching up on reminders after polling begins
+    try:
+        while not api.calls["getUpdates"]:
+            await asyncio.sleep(0.001)
+        return time.perf_counter() - began
+    finally:
+        await starting
+        await bot.stop()
+        store.close()
+        api.stop()
 
 
 def main() -> None:

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 
 from telegram.ext import Application, ContextTypes
 
-from bot.runtime import Runtime
+from bot.runtime import Runtime, Unit
 from storage.records import Cycle
 from workflows.reminders import upcoming
 from workflows.tick import open_now, tick_cycle
 from workflows.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
+SLOTS_PER_UNIT = 25  # a department's opening or reminder is a slot: a few hundred messages per commit
 
 
 @dataclass
@@ -85,19 +86,41 @@ class Scheduler:
         task.add_done_callback(self._tasks.discard)
 
     async def tick(self, cause: str | None = None) -> TickResult:
-        """Make everything due now due in the outbox, once; then keep the job list current."""
+        """Make everything due now due in the outbox, once; then keep the job list current.
+
+        A few slots per unit of work, answers in between: catching up on thousands of messages (the
+        first start of a large office) must not hold everyone's replies until it is done."""
         self._ticks += 1
         result = TickResult(cause=cause or f"tick:{self._ticks}")
-        async with self.runtime.unit(result.cause) as unit:
-            if cause is not None:
-                unit.settled.append(cause)  # the hold ``wake`` put on it
-            for cycle in open_now(unit.store.list_cycles(), unit.now):
-                session = self.services.session(cycle)
-                language = self.services.settings.language
-                result.sent += tick_cycle(
-                    unit, session, self.calendar, unit.now, self.escalate_after, language
-                )
+        more = True
+        while more:
+            async with self.runtime.unit(result.cause) as unit:
+                made = self._some_due(unit)
+                result.sent += made
+                more = len(made) >= SLOTS_PER_UNIT
+                if not more and cause is not None:
+                    unit.settled.append(cause)  # the hold ``wake`` put on it, once all of it is due
+            if more:
+                await asyncio.sleep(0)
         if result.sent:
             log.info("%d reminders fell due", len(result.sent))
         self.reschedule()
         return result
+
+    def _some_due(self, unit: Unit) -> list[tuple[str, str, str]]:
+        made: list[tuple[str, str, str]] = []
+        for cycle in open_now(unit.store.list_cycles(), unit.now):
+            if len(made) >= SLOTS_PER_UNIT:
+                break
+            session = self.services.session(cycle)
+            language = self.services.settings.language
+            made += tick_cycle(
+                unit,
+                session,
+                self.calendar,
+                unit.now,
+                self.escalate_after,
+                language,
+                SLOTS_PER_UNIT - len(made),
+            )
+        return made

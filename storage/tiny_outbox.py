@@ -40,7 +40,7 @@ class OutboxTables(TinyBase):
     def put_delivery(self, delivery: Delivery) -> None:
         """Replace a delivery; finished ones beyond the newest few of the chat are forgotten."""
         name = f"outbox@{delivery.chat_id}"
-        doc = asdict(delivery)
+        doc = dict(vars(delivery))  # _put copies it: asdict's deep copy would be a second one
         doc.update(
             created_at=iso(delivery.created_at),
             due_at=iso(delivery.due_at),

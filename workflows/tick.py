@@ -29,8 +29,10 @@ def tick_cycle(
     now: datetime,
     escalate_after: int,
     default_lang: str,
+    limit: int | None = None,
 ) -> list[tuple[str, str, str]]:
-    """Make due what one cycle's plan says is due now; returns (cycle, department, slot) of each."""
+    """Make due what one cycle's plan says is due now (at most ``limit`` slots: the rest stay due for the
+    next call); returns (cycle, department, slot) of each."""
     store, cycle = session.store, session.cycle
     progress = {p.department.id: p for p in department_progress(session)}
     heads = {d.id for d in session.departments if heads_of(store, d.id, default_lang)}
@@ -43,7 +45,7 @@ def tick_cycle(
         lambda d, k: store.reminder_sent(cycle.id, d, k),
         escalate_after,
         heads,
-    )
+    )[:limit]
     made = []
     for item in pending:
         recipients = _messages(session, item, progress, now, default_lang)
