@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+import bot.scheduler as scheduler_module
 from bot.courier import Pace
 from bot.offline.local_api import Limits
 from storage.records import Contact
@@ -135,6 +136,19 @@ async def test_restarts_neither_repeat_nor_miss_reminders(spring):
     new = [(e.department_id, e.slot) for e in h.store.list_reminders("2025")][len(slots) :]
     assert ("office", "overdue:2026-02-24") in new and ("_coordinators", "digest:2026-02-24") in new
     assert not [s for _, s in new if s in ("deadline", "overdue:2026-02-14", "digest:2026-02-14")]
+
+
+async def test_a_long_catch_up_commits_a_few_slots_at_a_time_and_each_once(spring, monkeypatch):
+    h = spring
+    monkeypatch.setattr(scheduler_module, "SLOTS_PER_UNIT", 2)  # so that 5 departments take several units
+    h.clock.set(at(10, 9, 5))
+    result = await tick(h)
+    assert sorted(slot for _, _, slot in result.sent) == ["before:3"] * 5 + ["open"] * 5
+    logged = [(e.department_id, e.slot) for e in h.store.list_reminders("2025")]
+    assert len(logged) == len(set(logged)) == 10
+    openings = [m for m in h.api.messages_to(OFFICE) if m.text.startswith("2025 年报告开始填报")]
+    assert len(openings) == 1  # each slot's messages once, though they went out over several commits
+    assert (await tick(h)).sent == []
 
 
 async def test_an_opening_under_flood_control_loses_no_message(tmp_path):
