@@ -57,7 +57,11 @@ def read_mapping(path: str | Path) -> dict[str, Any]:
         text = source.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputFileError("no such file").at(str(source)) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:  # a .docx, a picture, an old .xls: not text at all
+        raise InputFileError(
+            "not a text file: answers are YAML or JSON, or the .xlsx workbook the bot makes"
+        ).at(str(source)) from None
+    except OSError as exc:
         raise InputFileError("cannot be read ({reason})", reason=exc.__class__.__name__).at(
             str(source)
         ) from None

@@ -174,6 +174,14 @@ def test_errors_from_lower_layers_speak_the_users_language(tmp_path):
         assert english_text in run("--lang", "en", *args).output
 
 
+def test_a_document_given_as_answers_is_named_for_what_it_is(tmp_path):
+    document = tmp_path / "report.docx"
+    document.write_bytes(b"PK\x03\x04\xff\xfe binary")
+    result = run("check", "--template", "gov-disclosure-2021", "--answers", document)
+    assert result.exit_code == 2
+    assert result.output.endswith("report.docx: 不是文本文件：答案文件应为 YAML 或 JSON，或机器人生成的 .xlsx 表格\n")
+
+
 def test_broken_answer_files_are_explained(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("t3: [unclosed\n", encoding="utf-8")
