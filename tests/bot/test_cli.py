@@ -179,7 +179,9 @@ def test_a_document_given_as_answers_is_named_for_what_it_is(tmp_path):
     document.write_bytes(b"PK\x03\x04\xff\xfe binary")
     result = run("check", "--template", "gov-disclosure-2021", "--answers", document)
     assert result.exit_code == 2
-    assert result.output.endswith("report.docx: 不是文本文件：答案文件应为 YAML 或 JSON，或机器人生成的 .xlsx 表格\n")
+    assert result.output.endswith(
+        "report.docx: 不是文本文件：答案文件应为 YAML 或 JSON，或机器人生成的 .xlsx 表格\n"
+    )
 
 
 def test_broken_answer_files_are_explained(tmp_path):
