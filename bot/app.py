@@ -282,6 +282,7 @@ class ReportBot:
         # The database is in memory now and lives as long as the bot: move it out of the cyclic garbage
         # collector's sight, whose full passes would otherwise walk every stored record (10,000 contacts
         # make each answer about 10 % slower). What is freed later is still freed by reference counting.
+        gc.collect()  # what start-up left as garbage is freed, not frozen for the whole run
         gc.freeze()
 
     async def _serve_form(self) -> None:

@@ -86,7 +86,7 @@ def register(
             try:
                 units = units_for(template, departments)
             except OwnershipError as exc:
-                fail(str(exc))
+                fail(exc.render(lang))
             name = next(d.name for d in departments if d.id == department_id)
             fields = [fid for unit in units if unit.department_id == department_id for fid in unit.field_ids]
             department = (department_id, name, fields)

@@ -24,7 +24,7 @@ from bot.worker import SHEET
 from storage.records import CONTACT, COORDINATOR, HEAD, NOTICE, Contact
 from workflows import joining
 from workflows.conversation import EXPIRED, Conversation
-from workflows.edits import apply_edit
+from workflows.edits import edit_answer
 from workflows.form import with_form_button
 from workflows.i18n import normalise_lang, t
 from workflows.replies import Action, Outcome
@@ -55,6 +55,7 @@ COORDINATOR_COMMANDS = [
     ("lang", "Language: /lang zh or /lang en"),
     ("help", "Coordinator commands"),
 ]
+MSG_EDITED_COMMAND = "Your edit was not applied: a command works only when sent as a new message."
 MSG_COORDINATOR_SHEET = (
     "Workbooks are filled in and sent back by department contacts. /export gives you every figure as .xlsx."
 )
@@ -220,16 +221,18 @@ async def answer(request: Request) -> None:
 
 @bound()
 async def edited(request: Request) -> None:
-    """An edited message: a contact's corrected answer (others' edits change nothing)."""
-    if request.contact.role == CONTACT:
-        await edited_answer(request.update, request.context)
-
-
-@bound("contact", needs_cycle=True)
-async def edited_answer(request: Request) -> None:
-    """A contact edited a message: it replaces the answer it gave, or they are told why not."""
-    message = request.update.effective_message
-    request.send(apply_edit(conversation(request), message.message_id, message.text or ""))
+    """An edited message: a contact's corrected answer, in whichever open report it answered."""
+    if request.contact.role != CONTACT:
+        return  # a coordinator's or a head's edit changes nothing: only contacts answer prompts
+    message, services = request.update.effective_message, request.services
+    if (message.text or "").startswith("/"):
+        request.say(t(request.lang, MSG_EDITED_COMMAND))
+        return
+    talks = [
+        Conversation(services.session(cycle), request.contact, request.now)
+        for cycle in services.cycles_for(request.contact)
+    ]
+    request.send(edit_answer(talks, message.message_id, message.text or "", request.lang))
 
 
 CONTACT_ACTIONS = {

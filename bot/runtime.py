@@ -124,7 +124,7 @@ class Runtime:
         """Remember that an update's unit has committed (for ``settled``)."""
         self.handled.add(update_id)
 
-    async def settled(self, cause: str, update_id: int | None = None, timeout: float = 30) -> None:
+    async def settled(self, cause: str, update_id: int | None = None, timeout: float | None = 30) -> None:
         """Wait until an update was handled and every message and job it caused is done."""
         _, condition = self._sync()
 

@@ -46,6 +46,8 @@ class Scheduler:
         self.application: Application | None = None
         self._ticks = 0
         self._tasks: set[asyncio.Task] = set()
+        self._running = asyncio.Lock()  # one tick at a time
+        self._previous: str | None = None  # the cause of the tick that ran last
 
     async def start(self, application: Application) -> None:
         """Once polling runs: rebuild the jobs from the stored cycles, then send what fell due while down."""
@@ -89,22 +91,27 @@ class Scheduler:
         """Make everything due now due in the outbox, once; then keep the job list current.
 
         A few slots per unit of work, answers in between: catching up on thousands of messages (the
-        first start of a large office) must not hold everyone's replies until it is done."""
-        self._ticks += 1
-        result = TickResult(cause=cause or f"tick:{self._ticks}")
-        more = True
-        while more:
+        first start of a large office) must not hold everyone's replies until it is done. Ticks run one
+        at a time; a woken tick may find that the one before it already made its messages due, so whoever
+        waits for its cause also waits for those."""
+        async with self._running:
+            self._ticks += 1
+            result = TickResult(cause=cause or f"tick:{self._ticks}")
+            before, self._previous = self._previous, result.cause
+            more = True
+            while more:
+                async with self.runtime.unit(result.cause) as unit:
+                    made = self._some_due(unit)
+                    result.sent += made
+                    more = len(made) >= SLOTS_PER_UNIT
+            if result.sent:
+                log.info("%d reminders fell due", len(result.sent))
+            self.reschedule()
+        if cause is not None:
+            if before is not None:
+                await self.runtime.settled(before, timeout=None)
             async with self.runtime.unit(result.cause) as unit:
-                made = self._some_due(unit)
-                result.sent += made
-                more = len(made) >= SLOTS_PER_UNIT
-                if not more and cause is not None:
-                    unit.settled.append(cause)  # the hold ``wake`` put on it, once all of it is due
-            if more:
-                await asyncio.sleep(0)
-        if result.sent:
-            log.info("%d reminders fell due", len(result.sent))
-        self.reschedule()
+                unit.settled.append(cause)  # the hold ``wake`` put on it, now that all of it is due
         return result
 
     def _some_due(self, unit: Unit) -> list[tuple[str, str, str]]:

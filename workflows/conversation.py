@@ -177,7 +177,8 @@ class Conversation:
             parts = len(self.position.drafts.get(step.field_ids[0], ()))
             if parts == parts_before:
                 return  # the part was refused
-            more["part"] = parts - 1
+            # Which draft: a later one of the same field (after saving, then Change) is another text.
+            more["part"], more["draft"] = parts - 1, self.position.draft_base.get(step.field_ids[0])
         versions = self.session.refreshed().versions(step.field_ids)
         self.position.remember(message_id, unit.section_id, step.field_ids, versions, **more)
         self.save_position()

@@ -46,10 +46,13 @@ def add_part(position: Position, field_id: str, text: str, lang: str) -> Outcome
     return _with_done(position, received, lang)
 
 
-def replace_part(position: Position, field_id: str, index: int, text: str, lang: str) -> Outcome | None:
-    """An edited message replaces its part of a draft; None if that draft was saved or dropped since."""
+def replace_part(
+    position: Position, field_id: str, index: int, began: int | None, text: str, lang: str
+) -> Outcome | None:
+    """An edited message replaces its part of the draft that ``began`` at that field version; None if
+    that draft was saved or set aside since (a newer draft of the field is another text)."""
     draft = list(position.drafts.get(field_id, []))
-    if not 0 <= index < len(draft):
+    if not 0 <= index < len(draft) or position.draft_base.get(field_id) != began:
         return None
     cleaned = clean_text(text)
     if not cleaned:
@@ -66,4 +69,6 @@ def replace_part(position: Position, field_id: str, index: int, text: str, lang:
         n=index + 1,
         count=count,
     )
+    if position.fields != [field_id]:  # asked something else now: 完成 would finish nothing
+        return Outcome().say(replaced)
     return _with_done(position, replaced, lang)

@@ -24,6 +24,14 @@ NOT_AN_ANSWER = (
 NOT_APPLIED = "Your edit was not applied: {reason}"
 
 
+def edit_answer(talks: list[Conversation], message_id: int, text: str, lang: str) -> Outcome:
+    """Apply an edit in whichever open report the message answered (not only the one chosen now)."""
+    talk = next((talk for talk in talks if str(message_id) in talk.position.answered), None)
+    if talk is None:
+        return Outcome().say(t(lang, NOT_AN_ANSWER))
+    return apply_edit(talk, message_id, text)
+
+
 def apply_edit(talk: Conversation, message_id: int, text: str) -> Outcome:
     """Apply an edited message where it was an answer, or say precisely why it cannot be."""
     lang = talk.lang
@@ -46,7 +54,9 @@ def apply_edit(talk: Conversation, message_id: int, text: str) -> Outcome:
     now = talk.session.versions(step.field_ids)
     if now != entry["versions"]:
         answers, me = talk.session.answers, f"user:{talk.contact.user_id}"
-        changed = next((answers[f] for f in step.field_ids if f in answers), None)
+        changed = next(
+            (answers[f] for f in step.field_ids if now[f] != entry["versions"].get(f) and f in answers), None
+        )
         by = changed.by if changed else ""
         reason = t(
             lang,
@@ -74,14 +84,13 @@ def apply_edit(talk: Conversation, message_id: int, text: str) -> Outcome:
 
 
 def _narrative(talk: Conversation, entry: dict, text: str) -> Outcome:
-    outcome = drafts.replace_part(
-        talk.position, entry["fields"][0], int(entry.get("part", -1)), text, talk.lang
-    )
+    field_id, part = entry["fields"][0], int(entry.get("part", -1))
+    outcome = drafts.replace_part(talk.position, field_id, part, entry.get("draft"), text, talk.lang)
     if outcome is None:
         reason = t(
             talk.lang,
-            "that message was part of a text that is saved now. To change the text, open {cmd_fill} and "
-            "press Change.",
+            "that message was part of a text that is no longer being written (it was saved or set "
+            "aside). To change the text, open {cmd_fill} and press Change.",
         )
         return Outcome().say(t(talk.lang, NOT_APPLIED, reason=reason))
     talk.save_position()

@@ -47,6 +47,8 @@ REFUSALS = {
     "unknown_department": "This invitation is for a department the report no longer has. Please ask the "
     "coordinator for a new link.",
     "configured": "Your role is set in the bot's configuration and cannot be changed by an invitation.",
+    "other_channel": "This account id belongs to someone who joined through another channel. Please ask the "
+    "coordinator.",
 }
 
 
@@ -191,6 +193,8 @@ def redeem(
     if used is not None and used.used_by != user_id:
         raise InviteError.refused("used")
     existing = store.get_contact(user_id)
+    if existing is not None and existing.channel != channel:  # the same number elsewhere: another person
+        raise InviteError.refused("other_channel")
     wanted = grant.department_id if in_department else None
     same = (
         existing is not None

@@ -62,3 +62,29 @@ async def test_a_coordinator_names_the_cycle_a_command_is_about(harness):
     assert "政策法规科：已提交 0/3 · 未开始" in annual
     draft = await h.sim.say(COORDINATOR, "/assemble 2026-Q4")
     assert draft[-1].filename == "report-2026-Q4-draft.docx"
+
+
+async def test_an_edit_lands_in_the_report_its_message_answered(harness):
+    h = harness
+    asked = await h.sim.say(POLICY, "/fill")
+    await h.sim.press(POLICY, asked[-1].buttons[1][0]["text"], asked[-1])  # 2026-Q4
+    await h.sim.press(POLICY, "1. 一、总体情况（二）依申请公开")
+    await h.sim.say(POLICY, "本季度收到申请3件。")
+    quarter_part = h.api.last_typed(POLICY)
+    switched = await h.sim.say(POLICY, "/fill")  # remembered: the quarter; now to the year's report
+    assert "有多个正在填报的报告" not in texts(switched)
+    await h.sim.press(
+        POLICY,
+        "开始填写",
+        next(
+            m
+            for m in reversed(h.api.messages_to(POLICY))
+            if m.buttons[:1] == [[{"callback_data": "fill|2026", "text": "开始填写"}]]
+        ),
+    )
+    assert h.store.get_chat(POLICY).cycle_id == "2026"
+
+    fixed = texts(await h.sim.edit(POLICY, "本季度收到申请4件。", quarter_part))
+    assert fixed.startswith("已用修改后的内容替换第 1 段")
+    drafts = h.store.get_conversation("2026-Q4", POLICY)["drafts"]
+    assert drafts == {"overview.requests.text": ["本季度收到申请4件。"]}

@@ -104,12 +104,23 @@ async def test_a_narrative_part_can_be_corrected_until_it_is_saved(h):
     stored = h.store.current_answers("2026")["overview.oversight.text"].value
     assert stored == "第一段：组织领导。\n\n第二段：培训考核。"
     late = texts(await h.sim.edit(HR, "第一段：组织领导有力。", typo))
-    assert late.startswith("修改未生效：那条消息所属的文字已经保存。")
+    assert late.startswith("修改未生效：那条消息所属的文字已不在撰写中（已保存或已放弃）。")
     assert h.store.current_answers("2026")["overview.oversight.text"].value == stored
 
 
-async def test_editing_a_command_changes_nothing(h):
+async def test_editing_a_command_or_a_message_that_answered_nothing_changes_nothing(h):
     await h.sim.say(POLICY, "/fill")
-    reply = texts(await h.sim.edit(POLICY, "/fill please"))
+    assert texts(await h.sim.edit(POLICY, "/fill please")) == "修改未生效：命令只有作为新消息发送才会执行。"
+    reply = texts(await h.sim.edit(POLICY, "40"))  # the /fill message, edited into a figure
     assert reply.startswith("这次修改不会改动任何内容")
     assert h.store.current_answers("2026") == {}
+
+
+async def test_an_edit_into_a_command_is_not_run_and_not_saved(h):
+    await h.sim.say(HR, "/fill")
+    await h.sim.press(HR, "1. 一、总体情况（五）监督保障")
+    await h.sim.say(HR, "第一段：组织领导。")
+    reply = texts(await h.sim.edit(HR, "/done"))
+    assert reply == "修改未生效：命令只有作为新消息发送才会执行。"
+    drafts = h.store.get_conversation("2026", HR)["drafts"]
+    assert drafts == {"overview.oversight.text": ["第一段：组织领导。"]}

@@ -5,6 +5,7 @@ The clock is moved by hand and ``tick`` is called as the job would call it; noth
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -149,6 +150,19 @@ async def test_a_long_catch_up_commits_a_few_slots_at_a_time_and_each_once(sprin
     openings = [m for m in h.api.messages_to(OFFICE) if m.text.startswith("2025 年报告开始填报")]
     assert len(openings) == 1  # each slot's messages once, though they went out over several commits
     assert (await tick(h)).sent == []
+
+
+async def test_whoever_waits_for_a_wake_sees_what_a_concurrent_tick_made_due(spring):
+    h = spring
+    h.clock.set(at(2, 10))  # the opening falls due
+    async with h.bot.runtime.unit("X"):  # an update that opens or changes a cycle, as the job fires
+        periodic = asyncio.create_task(h.scheduler.tick())
+        await asyncio.sleep(0)
+        h.scheduler.wake("X")
+    await periodic  # it made the openings due, under its own cause
+    await h.sim.runtime.settled("X")  # a wake's waiter …
+    delivered = [m for m in h.api.messages_to(OFFICE) if m.text.startswith("2025 年报告开始填报")]
+    assert len(delivered) == 1  # … finds the opening delivered, whichever tick made it due
 
 
 async def test_an_opening_under_flood_control_loses_no_message(tmp_path):

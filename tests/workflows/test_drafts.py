@@ -59,7 +59,7 @@ def test_a_draft_may_hold_exactly_the_maximum(position):
 def test_replace_part(position):
     add_part(position, FIELD, "第一段", "zh")
     add_part(position, FIELD, "第二段", "zh")
-    outcome = replace_part(position, FIELD, 1, "改过的第二段", "zh")
+    outcome = replace_part(position, FIELD, 1, 3, "改过的第二段", "zh")
     assert (
         only_text(outcome)
         == "已用修改后的内容替换第 2 段（现共 9 字）。可继续发送，写完后发送 /done 或点击“完成”。"
@@ -69,20 +69,33 @@ def test_replace_part(position):
 
 
 def test_replace_part_of_a_draft_that_is_gone(position):
-    assert replace_part(position, FIELD, 0, "x", "zh") is None
+    assert replace_part(position, FIELD, 0, 3, "x", "zh") is None
     add_part(position, FIELD, "第一段", "zh")
-    assert replace_part(position, FIELD, 1, "x", "zh") is None
-    assert replace_part(position, FIELD, -1, "x", "zh") is None
+    assert replace_part(position, FIELD, 1, 3, "x", "zh") is None
+    assert replace_part(position, FIELD, -1, 3, "x", "zh") is None
     assert position.drafts[FIELD] == ["第一段"]
+
+
+def test_an_old_message_never_changes_a_newer_draft_of_the_field(position):
+    add_part(position, FIELD, "新的第一段", "zh")
+    assert replace_part(position, FIELD, 0, 2, "旧消息改过", "zh") is None  # its draft began at version 2
+    assert position.drafts[FIELD] == ["新的第一段"]
+
+
+def test_a_part_replaced_while_another_question_is_asked_has_no_done_button(position):
+    add_part(position, FIELD, "第一段", "zh")
+    position.ask(["t2.fees.amount"], {})
+    outcome = replace_part(position, FIELD, 0, 3, "改过的第一段", "zh")
+    assert only_text(outcome).startswith("已用修改后的内容替换第 1 段") and buttons(outcome) == []
 
 
 def test_replace_part_refuses_empty_text_and_overflow(position):
     add_part(position, FIELD, "第一段", "zh")
     add_part(position, FIELD, "字" * (MAX_NARRATIVE - 10), "zh")
     assert (
-        only_text(replace_part(position, FIELD, 0, "\x07", "zh"))
+        only_text(replace_part(position, FIELD, 0, 3, "\x07", "zh"))
         == "这条消息没有文字。请发送文字后再发送 /done。"
     )
-    too_long = replace_part(position, FIELD, 0, "长" * 11, "zh")
+    too_long = replace_part(position, FIELD, 0, 3, "长" * 11, "zh")
     assert only_text(too_long) == "内容过长：每项最多 20000 字。本段未加入；发送 /done 保存已收到的内容。"
     assert position.drafts[FIELD][0] == "第一段"

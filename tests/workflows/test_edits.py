@@ -146,9 +146,32 @@ def test_an_edit_of_a_part_of_a_saved_text_is_refused(world):
     world.talk(101).text("第一段。", message_id=20)
     world.talk(101).done()
     assert texts(apply_edit(world.talk(101), 20, "改过")) == [
-        "修改未生效：那条消息所属的文字已经保存。如需修改，请发送 /fill 并点击“修改”。"
+        "修改未生效：那条消息所属的文字已不在撰写中（已保存或已放弃）。如需修改，请发送 /fill 并点击“修改”。"
     ]
     assert world.answers() == {"overview.requests.text": "第一段。"}
+
+
+def test_an_old_part_never_overwrites_a_newer_draft_of_the_same_text(world):
+    world.join(101, "钱法规", "policy")
+    world.talk(101).open("overview.requests")
+    world.talk(101).text("第一段。", message_id=20)
+    world.talk(101).done()
+    menu = world.talk(101).edit_menu("overview.requests")
+    world.talk(101).edit(*action(menu, "1. 依申请公开工作情况").args)
+    world.talk(101).text("重写的第一段。", message_id=30)
+    refused = texts(apply_edit(world.talk(101), 20, "旧消息改过"))
+    assert refused[0].startswith("修改未生效：那条消息所属的文字已不在撰写中")
+    drafts = world.store.get_conversation(world.cycle.id, 101)["drafts"]
+    assert drafts == {"overview.requests.text": ["重写的第一段。"]}
+
+
+def test_a_refusal_names_who_changed_the_cell_of_a_row(world):
+    answered_rules(world)
+    world.join(202, "郑许可", "approval")
+    world.store.save_answers(world.cycle.id, {"t2.rules.repealed": 1}, "user:202", world.now())  # the form
+    assert texts(apply_edit(world.talk(201), 10, "2 0 7")) == [
+        "修改未生效：此后郑许可已修改过该答案。如需再次修改，请发送 /fill 并点击“修改”。"
+    ]
 
 
 def test_an_edit_that_empties_a_part_is_refused(world):

@@ -113,3 +113,10 @@ def test_weak_secrets_are_named():
     assert str(secret_problem("hunter2")) == "it has 7 characters; at least 32 random ones are needed"
     assert str(secret_problem("a" * 40)) == "it repeats too few different characters to be random"
     assert secret_problem("Zq8-x_3LkP0aVw9NcR2tYbH7mJ5eUdF4gS6") is None
+
+
+def test_a_code_never_takes_over_a_contact_of_another_channel(store):
+    store.put_contact(Contact(7, CONTACT, "钱法规", "policy", address=-1001, channel="wecom"))
+    with refused("other_channel"):
+        redeem(store, KEY, issue(KEY, CONTACT, "policy", NOW).code, 7, "冒名", "zh", NOW)
+    assert store.get_contact(7).channel == "wecom" and store.get_contact(7).address == -1001
