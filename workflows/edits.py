@@ -13,6 +13,7 @@ from workflows import drafts, submission
 from workflows.answer_texts import parse_answer, saved_text, warnings_reply, who
 from workflows.conversation import Conversation
 from workflows.i18n import t
+from workflows.position import Position
 from workflows.prompts import derived_note
 from workflows.replies import Outcome
 from workflows.units import TEXT_STEP
@@ -49,14 +50,13 @@ def apply_edit(talk: Conversation, message_id: int, text: str) -> Outcome:
         return Outcome().say(t(lang, NOT_APPLIED, reason=reason))
     if step.kind == TEXT_STEP:
         return _narrative(talk, entry, text)
-    if list(step.field_ids) == talk.position.fields and talk.position.seen == entry["versions"]:
+    left = Position.versions_answered(entry)
+    if list(step.field_ids) == talk.position.fields and talk.position.seen == left:
         return talk.text(text, message_id)  # still the open question: the edit is simply the answer
     now = talk.session.versions(step.field_ids)
-    if now != entry["versions"]:
+    if now != left:
         answers, me = talk.session.answers, f"user:{talk.contact.user_id}"
-        changed = next(
-            (answers[f] for f in step.field_ids if now[f] != entry["versions"].get(f) and f in answers), None
-        )
+        changed = next((answers[f] for f in step.field_ids if now[f] != left.get(f) and f in answers), None)
         by = changed.by if changed else ""
         reason = t(
             lang,

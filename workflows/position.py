@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 ANSWER, EDIT = "answer", "edit"
-MAX_REMEMBERED = 60  # answered messages kept for edits: a section's worth, and a little more
+MAX_REMEMBERED = 40  # answered messages kept for edits: table 三's 25 rows, and a little more
 
 
 @dataclass
@@ -76,6 +76,16 @@ class Position:
         self.fields, self.seen, self.mode, self.conflict = None, {}, ANSWER, None
         self.seq += 1
 
+    @staticmethod
+    def versions_answered(entry: dict[str, Any]) -> dict[str, int]:
+        """The versions a remembered answer left its fields at, by field id."""
+        versions = entry["versions"]
+        return (
+            dict(versions)
+            if isinstance(versions, dict)
+            else dict(zip(entry["fields"], versions, strict=False))
+        )
+
     def remember(
         self,
         message_id: int,
@@ -87,6 +97,8 @@ class Position:
         """Note that ``message_id`` answered ``fields`` of ``section``; the oldest notes make way."""
         key = str(message_id)
         self.answered.pop(key, None)
-        self.answered[key] = {"section": section, "fields": list(fields), "versions": dict(versions), **more}
+        # Versions in the order of the fields: a position is written with every answer, so it stays small.
+        versions_list = [versions.get(fid, 0) for fid in fields]
+        self.answered[key] = {"section": section, "fields": list(fields), "versions": versions_list, **more}
         while len(self.answered) > MAX_REMEMBERED:
             del self.answered[next(iter(self.answered))]
