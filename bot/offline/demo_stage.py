@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from openpyxl import load_workbook
-
 from bot.callbacks import decode, encode
+from bot.offline.excel import typed
 from bot.offline.local_api import LocalBotApi, Sent
 from bot.offline.simulation import Simulation
 from bot.scheduler import Scheduler
@@ -178,22 +176,18 @@ class Stage:
         sent = await self.press(dept, "用 Excel 填写", menu[-1])
         document = next(m for m in sent if m.document is not None)
         session = self.services.session(self.services.cycle())
-        book = load_workbook(io.BytesIO(document.document))
-        count = 0
-        for fid, cell in read_sheet(document.document, self.template).cells.items():
-            value = self.answers.get(fid)
-            if value is None or not session.figures.asked(self.template.fields[fid]):
-                continue  # totals are the workbook's formulas
-            book[cell.sheet][cell.coord].value = value
-            if isinstance(value, str):
-                book[cell.sheet][cell.coord].data_type = "s"
-            count += 1
-        filled = io.BytesIO()
-        book.save(filled)
+        values = {
+            cell.ref: self.answers[fid]
+            for fid, cell in read_sheet(document.document, self.template).cells.items()
+            # totals are the workbook's formulas
+            if self.answers.get(fid) is not None and session.figures.asked(self.template.fields[fid])
+        }
         self.clock.advance(timedelta(minutes=25))  # the figures are copied from the office's own tables
-        replies = await self.sim.send_document(self.people[dept][0], document.filename, filled.getvalue())
+        replies = await self.sim.send_document(
+            self.people[dept][0], document.filename, typed(document.document, values)
+        )
         self._show(self._name(dept), f"📎 {document.filename}（已在 Excel 中填好）", replies)
-        self.events.append(f"{self._stamp()} {self._name(dept)} 用 Excel 表格填写，一次发回 {count} 项")
+        self.events.append(f"{self._stamp()} {self._name(dept)} 用 Excel 表格填写，一次发回 {len(values)} 项")
 
     async def _slip(self, dept: str, wrong: str) -> None:
         """Write a narrative whose figure the tables contradict, read the warning, answer again."""

@@ -10,6 +10,7 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
+from bot.offline.excel import typed
 from storage.records import IN_PROGRESS
 from tests.bot.harness import everyone_joined
 from tests.bot.process import BotProcess, wait_for
@@ -43,16 +44,6 @@ def where(h, data):
     return {fid: cell.ref for fid, cell in read_sheet(data, template).cells.items()}
 
 
-def filled(data, values):
-    book = load_workbook(io.BytesIO(data))
-    for ref, value in values.items():
-        sheet, coord = ref.split("!")
-        book[sheet][coord].value = value
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def answers(h):
     return h.store.current_answers(h.services.cycle().id)
 
@@ -70,7 +61,7 @@ async def test_a_complete_workbook_is_saved_as_if_typed(harness):
         if session.figures.asked(session.template.fields[fid])
     ]
     values = {cells[fid]: ANSWERS[fid] for fid in asked if fid in ANSWERS}
-    reply = await h.sim.send_document(POLICY, "年报.xlsx", filled(document.document, values), XLSX)
+    reply = await h.sim.send_document(POLICY, "年报.xlsx", typed(document.document, values), XLSX)
     assert texts(reply).startswith(f"✓ 已从表格保存 {len(values)} 个数值。")
     assert "表三!" not in texts(reply)  # nothing refused
     stored = answers(h)
@@ -98,7 +89,7 @@ async def test_a_partial_workbook_with_mistakes_saves_what_is_valid_and_names_ea
         cells["t3.new.other"]: 1.5,
         cells["t3.new.total"]: 999,  # a total someone typed over (the sheet is unprotected in WPS)
     }
-    reply = await h.sim.send_document(POLICY, "年报.xlsx", filled(document.document, values), XLSX)
+    reply = await h.sim.send_document(POLICY, "年报.xlsx", typed(document.document, values), XLSX)
     text = texts(reply)
     assert text.startswith("✓ 已从表格保存 3 个数值。")
     assert (
@@ -117,7 +108,7 @@ async def test_a_partial_workbook_with_mistakes_saves_what_is_valid_and_names_ea
     assert stored["t3.new.business"].value == 12 and stored["t3.new.research"].value == 3
     assert "t3.new.welfare" not in stored and "t3.new.legal" not in stored
     # The corrected file: only what changed is saved again; the history keeps both versions.
-    fixed = filled(
+    fixed = typed(
         document.document,
         {
             **values,
@@ -211,7 +202,7 @@ async def test_hostile_files_are_refused_without_harm(harness):
     # The bot still reads a good workbook after all of them.
     cells = where(h, document.document)
     reply = await h.sim.send_document(
-        POLICY, "ok.xlsx", filled(document.document, {cells["t3.new.natural"]: 2})
+        POLICY, "ok.xlsx", typed(document.document, {cells["t3.new.natural"]: 2})
     )
     assert texts(reply) == "✓ 已从表格保存 1 个数值。"
 
@@ -233,7 +224,7 @@ async def test_replies_follow_the_contacts_language(harness):
     document = await workbook_en(h)
     cells = where(h, document.document)
     reply = await h.sim.send_document(
-        POLICY, "x.xlsx", filled(document.document, {cells["t3.new.natural"]: "x"}), XLSX
+        POLICY, "x.xlsx", typed(document.document, {cells["t3.new.natural"]: "x"}), XLSX
     )
     assert texts(reply).startswith("Nothing was saved from this workbook.\n")
     assert (
@@ -269,7 +260,7 @@ async def test_a_file_telegram_cannot_hand_over_is_asked_for_again(harness):
     reply = await h.sim.send_document(POLICY, "x.xlsx", document.document, XLSX)
     assert texts(reply) == "未从该文件保存任何内容。\n无法从 Telegram 获取该文件，请重新发送。"
     again = await h.sim.send_document(
-        POLICY, "x.xlsx", filled(document.document, {where(h, document.document)["t3.new.natural"]: 1}), XLSX
+        POLICY, "x.xlsx", typed(document.document, {where(h, document.document)["t3.new.natural"]: 1}), XLSX
     )
     assert texts(again) == "✓ 已从表格保存 1 个数值。"
 
@@ -300,7 +291,7 @@ def test_a_workbook_is_saved_exactly_once_whenever_the_bot_dies(tmp_path, point)
             fid: c.ref
             for fid, c in read_sheet(document.document, load_template("gov-disclosure-2021")).cells.items()
         }
-        data = filled(document.document, {cells["t2.rules.issued"]: 1, cells["t2.fees.amount"]: "12.5万元"})
+        data = typed(document.document, {cells["t2.rules.issued"]: 1, cells["t2.fees.amount"]: "12.5万元"})
         method, when = KILLS[point]
         fired = []
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from openpyxl import load_workbook
 
 from storage import memory_store
 from storage.records import CONTACT, Contact, Department
@@ -31,17 +29,6 @@ def session(template_2021):
     store.put_cycle(cycle)
     previous = read_answers_file(EXAMPLES / "2021" / "previous.yaml")
     return ReportSession(store, template_2021, cycle, previous)
-
-
-def fill(data: bytes, cells: dict[str, object]) -> bytes:
-    """Type values into a workbook's cells ({"表三!D7": 5}) as Excel would save them."""
-    workbook = load_workbook(io.BytesIO(data))
-    for ref, value in cells.items():
-        sheet, coord = ref.split("!")
-        workbook[sheet][coord].value = value
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 @pytest.fixture

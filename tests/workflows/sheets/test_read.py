@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from tests.workflows.sheets.conftest import NOW, fill
+from bot.offline.excel import typed
+from tests.workflows.sheets.conftest import NOW
 from workflows.sheets.make import department_sheet, template_sheet
 from workflows.sheets.read import (
     MSG_HOSTILE,
@@ -35,7 +36,7 @@ def refused(data, template):
 
 
 def test_every_input_cell_is_read_with_its_place(policy_sheet, template_2021):
-    data = fill(
+    data = typed(
         policy_sheet.data, {"表三!D7": 5, "表三!E7": "1,234", "表三!F7": "１２", "表三!G7": 0.1 + 0.2}
     )
     upload = read_sheet(data, template_2021)
@@ -122,7 +123,7 @@ def test_hostile_and_broken_files_are_refused_before_parsing(policy_sheet, templ
 def test_the_offline_workbook_reads_back(template_2021):
     made = template_sheet(template_2021, 2021, NOW, "zh")
     where = read_sheet(made.data, template_2021).cells["overview.requests.text"].ref
-    data = fill(made.data, {"表二!B6": 3, where: "全年共收到申请。"})
+    data = typed(made.data, {"表二!B6": 3, where: "全年共收到申请。"})
     cells = read_sheet(data, template_2021).cells
     assert cells["t2.rules.issued"].value == 3
     assert cells["overview.requests.text"].value == "全年共收到申请。"

@@ -7,7 +7,8 @@ from dataclasses import replace
 
 from openpyxl import load_workbook
 
-from tests.workflows.sheets.conftest import NOW, POLICY, fill
+from bot.offline.excel import typed
+from tests.workflows.sheets.conftest import NOW, POLICY
 from workflows.batch import save_values
 from workflows.sheets.make import department_sheet
 from workflows.sheets.read import read_sheet
@@ -19,7 +20,7 @@ def returned(session, data):
 
 
 def test_valid_values_are_saved_and_bad_ones_named_by_cell(session, policy_sheet):
-    data = fill(
+    data = typed(
         policy_sheet.data,
         {
             "表三!D7": "1,234",
@@ -44,7 +45,7 @@ def test_valid_values_are_saved_and_bad_ones_named_by_cell(session, policy_sheet
 
 
 def test_cells_left_as_made_are_no_answer_and_a_resent_file_changes_nothing(session, policy_sheet):
-    data = fill(policy_sheet.data, {"表三!D7": 3})
+    data = typed(policy_sheet.data, {"表三!D7": 3})
     returned(session, data)
     again = returned(session, data).replies[0].text
     assert again == "表格中没有新内容：各数值与已保存的相同。"
@@ -55,17 +56,17 @@ def test_an_old_download_does_not_overwrite_a_colleagues_newer_answer(session):
     old = department_sheet(session, "policy", NOW, "zh")
     save_values(session, replace(POLICY, user_id=99, name="孙同事"), {"t3.new.natural": 7}, NOW, "zh")
     # The old file still shows 自然人 empty; the contact fills 商业企业 only: the colleague's 7 stays.
-    returned(session, fill(old.data, {"表三!E7": 2}))
+    returned(session, typed(old.data, {"表三!E7": 2}))
     answers = session.store.current_answers(session.cycle_id)
     assert answers["t3.new.natural"].value == 7 and answers["t3.new.business"].value == 2
     # Changing the very cell the colleague changed meanwhile is refused, naming who saved what.
-    text = returned(session, fill(old.data, {"表三!D7": 8})).replies[0].text
+    text = returned(session, typed(old.data, {"表三!D7": 8})).replies[0].text
     assert "表三!D7：未保存：在你填写期间，" in text
 
 
 def test_another_departments_or_reports_workbook_is_refused(session):
     office = department_sheet(session, "office", NOW, "zh")
-    text = returned(session, fill(office.data, {})).replies[0].text
+    text = returned(session, typed(office.data, {})).replies[0].text
     assert text.startswith("未从该文件保存任何内容。\n该表格是办公室负责部分的表格，不是你所在科室的。")
 
 
@@ -81,7 +82,7 @@ def test_last_years_workbook_is_refused(session, policy_sheet):
 
 def test_a_workbook_for_the_contacts_language(session, policy_sheet):
     english = replace(POLICY, lang="en")
-    data = fill(policy_sheet.data, {"表三!D7": "x"})
+    data = typed(policy_sheet.data, {"表三!D7": "x"})
     text = receive_sheet(session, english, read_sheet(data, session.template), NOW).replies[0].text
     assert text.startswith(
         "Nothing was saved from this workbook.\n表三!D7: 一、本年新收政府信息公开申请数量 · 自然人: “x” is not"
