@@ -16,6 +16,15 @@ async def harness(tmp_path):
         yield h
 
 
+def annual_opening(h):
+    """The newest message to 钱法规 whose 「开始填写」 is for the annual report."""
+    return next(
+        m
+        for m in reversed(h.api.messages_to(POLICY))
+        if m.buttons[:1] == [[{"callback_data": "fill|2026", "text": "开始填写"}]]
+    )
+
+
 async def test_an_annual_and_a_quarterly_cycle_run_side_by_side(harness):
     h = harness
     asked = await h.sim.say(POLICY, "/fill")
@@ -38,12 +47,7 @@ async def test_an_annual_and_a_quarterly_cycle_run_side_by_side(harness):
 
     # The annual report's own 「开始填写」 (sent when they joined) switches to it.
     await tick(h)
-    opening = next(
-        m
-        for m in reversed(h.api.messages_to(POLICY))
-        if m.buttons[:1] == [[{"callback_data": "fill|2026", "text": "开始填写"}]]
-    )
-    annual = await h.sim.press(POLICY, "开始填写", opening)
+    annual = await h.sim.press(POLICY, "开始填写", annual_opening(h))
     assert "1. 一、总体情况（二）依申请公开（未开始）" in texts(annual)
     assert h.store.get_chat(POLICY).cycle_id == "2026"
     assert "overview.requests.text" not in h.store.current_answers("2026")
@@ -73,15 +77,7 @@ async def test_an_edit_lands_in_the_report_its_message_answered(harness):
     quarter_part = h.api.last_typed(POLICY)
     switched = await h.sim.say(POLICY, "/fill")  # remembered: the quarter; now to the year's report
     assert "有多个正在填报的报告" not in texts(switched)
-    await h.sim.press(
-        POLICY,
-        "开始填写",
-        next(
-            m
-            for m in reversed(h.api.messages_to(POLICY))
-            if m.buttons[:1] == [[{"callback_data": "fill|2026", "text": "开始填写"}]]
-        ),
-    )
+    await h.sim.press(POLICY, "开始填写", annual_opening(h))
     assert h.store.get_chat(POLICY).cycle_id == "2026"
 
     fixed = texts(await h.sim.edit(POLICY, "本季度收到申请4件。", quarter_part))
