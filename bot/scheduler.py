@@ -19,8 +19,9 @@ from telegram.ext import Application, ContextTypes
 
 from bot.runtime import Runtime, Unit
 from storage.records import Cycle
+from workflows.cycles import open_cycles
 from workflows.reminders import upcoming
-from workflows.tick import open_now, tick_cycle
+from workflows.tick import tick_cycle
 from workflows.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
@@ -116,7 +117,7 @@ class Scheduler:
 
     def _some_due(self, unit: Unit) -> list[tuple[str, str, str]]:
         made: list[tuple[str, str, str]] = []
-        for cycle in open_now(unit.store.list_cycles(), unit.now):
+        for cycle in open_cycles(unit.store.list_cycles(), unit.now):
             if len(made) >= SLOTS_PER_UNIT:
                 break
             session = self.services.session(cycle)

@@ -18,6 +18,10 @@ def _members(department_id: str) -> str:
 class PeopleTables(TinyBase):
     """Who is who: one table per person, with per-department and coordinator indexes beside them."""
 
+    # Which document holds which department id, for the departments table object it was read from.
+    _departments_of: object = None
+    _department_keys: dict[str, str] | None = None
+
     # Organisation and departments -----------------------------------------------------------------
     def get_organisation(self) -> dict[str, Any]:
         """Return the organisation profile; empty if unset."""
@@ -41,7 +45,7 @@ class PeopleTables(TinyBase):
         # Every view asks for departments one by one; which document holds which id is remembered for as
         # long as the table is the same object (a write replaces it, a rollback restores another).
         raw = self._storage.read().get("departments", {})
-        if getattr(self, "_departments_of", None) is not raw:
+        if self._departments_of is not raw or self._department_keys is None:
             self._department_keys = {doc["id"]: key for key, doc in raw.items()}
             self._departments_of = raw
         key = self._department_keys.get(department_id)

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from storage.contract import Store
-from storage.records import BROADCAST, COORDINATOR, Contact, Cycle
+from storage.records import BROADCAST, COORDINATOR, Contact
 from storage.records import HEAD as HEAD_ROLE
 from workflows import notices
 from workflows.port import Outbox
@@ -102,8 +102,3 @@ def _messages(
         for c in entry.contacts
         if not c.blocked
     ]
-
-
-def open_now(cycles: list[Cycle], now: datetime) -> list[Cycle]:
-    """The cycles a tick looks at: opened by now and not closed."""
-    return [c for c in cycles if not c.closed and now >= c.opens_at]
