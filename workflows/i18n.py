@@ -90,7 +90,7 @@ def use_action_words(words: Mapping[str, str]) -> None:
 
 def t(lang: str, message: str, /, **params: object) -> str:
     """Translate ``message`` and fill its ``{named}`` placeholders (and the channel's ``{cmd_…}`` words)."""
-    return gettext(lang, message).format(**_action_words, **params)
+    return _filled(gettext(lang, message), params)
 
 
 def tn(lang: str, singular: str, plural: str, count: int, /, **params: object) -> str:
@@ -102,7 +102,12 @@ def tn(lang: str, singular: str, plural: str, count: int, /, **params: object) -
     else:
         forms = entry[1:]
         text = forms[min(_PLURAL_FORM[lang](count), len(forms) - 1)]
-    return text.format(count=count, **_action_words, **params)
+    return _filled(text, {"count": count, **params})
+
+
+def _filled(text: str, params: Mapping[str, object]) -> str:
+    # Most messages name no action: only those pay for the channel's words.
+    return text.format(**_action_words, **params) if "{cmd_" in text else text.format(**params)
 
 
 def catalog_ids(lang: str) -> set[str]:
