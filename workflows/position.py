@@ -79,12 +79,7 @@ class Position:
     @staticmethod
     def versions_answered(entry: dict[str, Any]) -> dict[str, int]:
         """The versions a remembered answer left its fields at, by field id."""
-        versions = entry["versions"]
-        return (
-            dict(versions)
-            if isinstance(versions, dict)
-            else dict(zip(entry["fields"], versions, strict=False))
-        )
+        return dict(zip(entry["fields"], entry["versions"], strict=True))
 
     def remember(
         self,
