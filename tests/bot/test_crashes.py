@@ -152,3 +152,42 @@ def test_a_narrative_written_in_parts_survives_kills_between_parts(tmp_path):
         assert len(received) == 3  # each part acknowledged once, none lost
     finally:
         bot.close()
+
+
+EDITED = "已按修改后的消息更新"
+EDIT_KILL_POINTS = {
+    "before handling": (
+        "getUpdates",
+        "answered",
+        lambda p, r: any("edited_message" in u for u in r or []),
+        False,
+    ),
+    "after saving": ("sendMessage", "received", lambda p, r: EDITED in str(p.get("text")), True),
+    "after replying": ("sendMessage", "done", lambda p, r: EDITED in str(p.get("text")), False),
+}
+
+
+@pytest.mark.parametrize("point", list(EDIT_KILL_POINTS))
+def test_an_edited_answer_is_applied_exactly_once_whenever_the_bot_dies(bot, point):
+    bot.api.send_text(USER, ROW1)
+    assert wait_for(lambda: acks(bot, "规章"))
+    answered = bot.api.last_typed(USER)
+    method, when, matches, drop = EDIT_KILL_POINTS[point]
+    fired = kill_when(bot, method, when, matches, drop)
+    bot.api.edit_text(USER, "2 0 6", answered)
+    assert wait_for(lambda: fired), "the kill point was never reached"
+    bot.wait_dead()
+    bot.api.hooks.clear()
+
+    bot.start()  # the edit is redelivered or its reply resumed; it is applied once either way
+    assert wait_for(lambda: any(EDITED in m.text for m in bot.messages(USER))), "the edit was never answered"
+    assert bot.stop() == 0
+    assert len([m for m in bot.messages(USER) if EDITED in m.text]) == 1
+    store = bot.store()
+    try:
+        assert [v.value for v in store.answer_history("2026", "t2.rules.issued")] == [1, 2]
+        # The edited row is one answer again, each of its cells a version once (as the row was retyped).
+        assert [v.raw for v in store.answer_history("2026", "t2.rules.in_force")] == [ROW1, "2 0 6"]
+        assert store.pending_deliveries() == []
+    finally:
+        store.close()
